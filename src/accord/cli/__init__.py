@@ -1,0 +1,1 @@
+"""The accord command: one module per command group."""
