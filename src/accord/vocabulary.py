@@ -54,15 +54,32 @@ CATEGORIES: tuple[Term, ...] = (
 SITUATIONS: tuple[Term, ...] = (
     Term("exercise", "training and exercises", "연합 훈련", "共同訓練"),
     Term("pko", "UN peacekeeping operations", "유엔 평화유지활동", "国連平和維持活動"),
-    Term("international-relief", "humanitarian international relief", "국제 인도 지원", "人道的な国際救援活動"),
-    Term("large-disaster", "large-scale disaster response", "대규모 재해 대응", "大規模災害への対処"),
-    Term("evacuation", "protection and transport of nationals abroad", "재외국민 보호·수송", "在外邦人等の保護措置・輸送"),
+    Term(
+        "international-relief",
+        "humanitarian international relief",
+        "국제 인도 지원",
+        "人道的な国際救援活動",
+    ),
+    Term(
+        "large-disaster", "large-scale disaster response", "대규모 재해 대응", "大規模災害への対処"
+    ),
+    Term(
+        "evacuation",
+        "protection and transport of nationals abroad",
+        "재외국민 보호·수송",
+        "在外邦人等の保護措置・輸送",
+    ),
     Term("routine", "other peacetime activities", "기타 평시 활동", "その他の平時の活動"),
     Term("areas-surrounding", "situations in areas surrounding Japan", "주변사태", "周辺事態"),
     Term("important-influence", "important-influence situations", "중요영향사태", "重要影響事態"),
     Term("survival-threatening", "survival-threatening situations", "존립위기사태", "存立危機事態"),
     Term("armed-attack", "armed-attack situations", "무력공격사태", "武力攻撃事態等"),
-    Term("international-peace", "international peace joint response", "국제평화공동대처사태", "国際平和共同対処事態"),
+    Term(
+        "international-peace",
+        "international peace joint response",
+        "국제평화공동대처사태",
+        "国際平和共同対処事態",
+    ),
     Term(
         "coordinated-peace-ops",
         "internationally coordinated peace operations",

@@ -1,13 +1,7 @@
-"""Reading agreement and national-law files, with errors that name FILE:LINE and the field.
-
-The shipped reference set lives in `accord/agreements/reference/`; users add folders of their
-own with `ACCORD_AGREEMENTS_PATH` (folders separated by `:`), read after the reference set. An
-agreement in a user folder with the id of a shipped one replaces it.
-"""
+"""Reading agreement and national-law files, with errors that name FILE:LINE and the field."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from accord.agreements.files import agreement_files, search_path
 from accord.agreements.schema import Agreement, NationalLaw
 from accord.errors import InvalidAgreementFile
-
-REFERENCE_DIR = Path(__file__).parent / "reference"
-PATH_VARIABLE = "ACCORD_AGREEMENTS_PATH"
 
 try:  # libyaml is much faster where present; the pure-Python loader gives the same nodes
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -38,23 +30,6 @@ class AgreementSet:
         return {a.id: a for a in self.agreements}
 
 
-def search_path() -> list[Path]:
-    extra = os.environ.get(PATH_VARIABLE, "")
-    return [REFERENCE_DIR, *(Path(p) for p in extra.split(os.pathsep) if p)]
-
-
-def agreement_files(folders: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for folder in folders:
-        if folder.is_file():
-            files.append(folder)
-        elif folder.is_dir():
-            files.extend(sorted(p for p in folder.rglob("*.yaml") if p.is_file()))
-        else:
-            raise InvalidAgreementFile([f"{folder}: no such file or folder"])
-    return files
-
-
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
     """The 1-based line of the deepest node that `loc` (a pydantic error path) reaches."""
     line = node.start_mark.line + 1
@@ -66,10 +41,13 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
                     child = value_node
                     line = key_node.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            if 0 <= key < len(node.value):
-                child = node.value[key]
-                line = child.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(key, int)
+            and 0 <= key < len(node.value)
+        ):
+            child = node.value[key]
+            line = child.start_mark.line + 1
         if child is None:
             break
         node = child
@@ -99,7 +77,7 @@ def parse_file(path: Path) -> Agreement | NationalLaw:
         raise InvalidAgreementFile([f"{path}:{line}: not valid YAML: {exc.problem}"]) from None
     if not isinstance(node, yaml.MappingNode):
         raise InvalidAgreementFile([f"{path}:1: expected a mapping of agreement fields"])
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    data = yaml.load(text, Loader=_Loader)
     model: type[Agreement] | type[NationalLaw] = (
         NationalLaw if data.get("kind") == "national-law" else Agreement
     )

@@ -192,17 +192,32 @@ class Agreement(_Sourced):
         if dates != sorted(dates) or len(set(dates)) != len(dates):
             raise ValueError("versions must be in order of strictly increasing effective date")
         if self.versions and self.in_force and self.versions[0].effective > self.in_force:
-            raise ValueError("the first version must be effective when the agreement enters into force")
+            raise ValueError(
+                "the first version must be effective when the agreement enters into force"
+            )
         if self.in_force and not self.versions and self.kind in vocab.LOGISTICS_KINDS:
             raise ValueError("an agreement in force needs at least one version")
         for version in self.versions:
             for item in (*version.clauses, *version.exclusions):
-                if isinstance(item, Exclusion) and item.supplier and item.supplier not in self.parties:
-                    raise ValueError(f"exclusion {item.id}: supplier {item.supplier} is not a party")
+                if (
+                    isinstance(item, Exclusion)
+                    and item.supplier
+                    and item.supplier not in self.parties
+                ):
+                    raise ValueError(
+                        f"exclusion {item.id}: supplier {item.supplier} is not a party"
+                    )
             ids = [c.id for c in version.clauses] + [e.id for e in version.exclusions]
             if len(set(ids)) != len(ids):
                 raise ValueError(f"version {version.id}: clause and exclusion ids must be unique")
-        unknown = set(self.uncertain) - {"signed", "in_force", "ended", "events", "versions", "clauses"}
+        unknown = set(self.uncertain) - {
+            "signed",
+            "in_force",
+            "ended",
+            "events",
+            "versions",
+            "clauses",
+        }
         if unknown:
             raise ValueError(f"uncertain names unknown fields: {sorted(unknown)}")
         return self

@@ -1,0 +1,340 @@
+"""Support decisions: may SUPPLIER's forces provide CATEGORY to RECIPIENT's forces in SITUATION
+on a date, under the agreements and national law in force then?
+
+`evaluate_support` is the rule, stated once and directly. `SupportIndex` answers the same
+question fast: for each ordered pair of nations it keeps the days on which anything relevant
+changes (an agreement signed, in force or ended, a version effective, a law's situation created
+or abolished); between two such days every answer is the same, so each segment memoizes its
+answers by (category, situation). Both are pure functions of the agreement set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from accord.agreements.compiled import (
+    NEVER,
+    CompiledAgreement,
+    CompiledLaw,
+    CompiledVersion,
+)
+from accord.vocabulary import LOGISTICS_KINDS
+
+# Most decisive first: a denial lists its reasons in this order.
+DENIAL_ORDER = ("no-agreement", "not-in-force", "situation-not-covered", "category-excluded")
+_RANK = {code: i for i, code in enumerate(DENIAL_ORDER)}
+ON = "{on}"  # stands for the question's date in messages, filled in when a decision is shown
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    message: str  # with ON where the date goes
+    agreement: str | None
+    clause: str | None
+    clause_id: str | None  # agreement/version/clause: the exported Cedar policy's @id
+    sources: tuple[str, ...]
+
+    def as_json(self, on: dt.date) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message.replace(ON, on.isoformat()),
+            "agreement": self.agreement,
+            "clause": self.clause,
+            "clause_id": self.clause_id,
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reasons: tuple[Reason, ...]
+
+    def __post_init__(self) -> None:
+        assert self.reasons, "every decision carries at least one reason"
+        assert self.allowed == (self.reasons[0].code == "permitted")
+
+
+@dataclass(frozen=True, slots=True)
+class SupportQuestion:
+    supplier: str
+    recipient: str
+    category: str
+    situation: str
+    on: dt.date
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "from": self.supplier,
+            "to": self.recipient,
+            "category": self.category,
+            "situation": self.situation,
+            "on": self.on.isoformat(),
+        }
+
+
+def decision_json(question: SupportQuestion, decision: Decision) -> dict[str, object]:
+    return {
+        "allowed": decision.allowed,
+        "question": question.as_json(),
+        "reasons": [r.as_json(question.on) for r in decision.reasons],
+        "routes": [],
+    }
+
+
+def _date(day: int) -> str:
+    return dt.date.fromordinal(day).isoformat()
+
+
+def _in_force(agreement: CompiledAgreement, day: int, by_id: dict[str, CompiledAgreement]) -> bool:
+    if agreement.status(day) != "in-force":
+        return False
+    parent = by_id.get(agreement.implements) if agreement.implements else None
+    return parent is None or parent.status(day) == "in-force"
+
+
+def _not_in_force_reason(agreement: CompiledAgreement, day: int) -> Reason:
+    status = agreement.status(day)
+    if status == "ended":
+        why = f"it ended on {_date(agreement.end)}"
+    elif agreement.in_force is not None:
+        why = f"it was signed on {_date(agreement.signed or agreement.in_force)} and entered into force on {_date(agreement.in_force)}"
+    else:
+        signed = _date(agreement.signed) if agreement.signed else "an unknown date"
+        why = f"it was signed on {signed} and has not entered into force"
+    return Reason(
+        "not-in-force",
+        f"{agreement.short_title} is not in force on {ON}: {why}.",
+        agreement.id,
+        None,
+        None,
+        agreement.sources,
+    )
+
+
+def _law_reasons(
+    laws: dict[str, CompiledLaw], supplier: str, recipient: str, situation: str, day: int
+) -> list[Reason]:
+    reasons = []
+    for nation in (supplier, recipient):
+        law = laws.get(nation)
+        known = law.situations.get(situation) if law else None
+        if law and known and not (known.known_from <= day < known.known_until):
+            span = f"from {_date(known.known_from)}"
+            if known.known_until != NEVER:
+                span += f" until {_date(known.known_until)}"
+            reasons.append(
+                Reason(
+                    "situation-not-covered",
+                    f"{nation} law did not know the situation '{situation}' on {ON}: "
+                    f"{known.law} provides for it {span}.",
+                    law.id,
+                    known.law,
+                    None,
+                    known.sources,
+                )
+            )
+    return reasons
+
+
+def _version_denials(
+    agreement: CompiledAgreement,
+    version: CompiledVersion,
+    supplier: str,
+    category: str,
+    situation: str,
+) -> tuple[Reason | None, list[Reason]]:
+    """A permitting reason under this version, or the reasons it denies."""
+    covering = [c for c in version.clauses if situation in c.situations]
+    if not covering:
+        covered = sorted({s for c in version.clauses for s in c.situations})
+        return None, [
+            Reason(
+                "situation-not-covered",
+                f"{agreement.short_title}, version {version.id}, does not cover the situation "
+                f"'{situation}' on {ON}; it covers: {', '.join(covered) or 'none'}.",
+                agreement.id,
+                None,
+                None,
+                version.sources or agreement.sources,
+            )
+        ]
+    denials: list[Reason] = []
+    for clause in covering:
+        if category not in clause.categories:
+            denials.append(
+                Reason(
+                    "category-excluded",
+                    f"{clause.article} of {agreement.short_title}, version {version.id}, does not "
+                    f"include '{category}' among the support it allows in '{situation}'.",
+                    agreement.id,
+                    clause.article,
+                    clause.uid,
+                    clause.sources,
+                )
+            )
+            continue
+        exclusions = [e for e in version.exclusions if e.applies(supplier, category, situation)]
+        if exclusions:
+            denials.extend(
+                Reason(
+                    "category-excluded",
+                    f"{e.article} of {agreement.short_title}, version {version.id}: {e.summary}",
+                    agreement.id,
+                    e.article,
+                    e.uid,
+                    e.sources,
+                )
+                for e in exclusions
+            )
+            continue
+        return (
+            Reason(
+                "permitted",
+                f"{clause.article} of {agreement.short_title}, version {version.id}, allows "
+                f"{supplier} to provide '{category}' in '{situation}' on {ON}: {clause.summary}",
+                agreement.id,
+                clause.article,
+                clause.uid,
+                clause.sources,
+            ),
+            [],
+        )
+    return None, denials
+
+
+def _unique_ordered(reasons: list[Reason]) -> tuple[Reason, ...]:
+    seen: dict[Reason, None] = {}
+    for reason in sorted(reasons, key=lambda r: _RANK[r.code]):
+        seen.setdefault(reason, None)
+    return tuple(seen)
+
+
+def _no_agreement(supplier: str, recipient: str) -> Reason:
+    return Reason(
+        "no-agreement",
+        f"No agreement between {supplier} and {recipient} covers logistic support on {ON}.",
+        None,
+        None,
+        None,
+        (),
+    )
+
+
+def evaluate_support(
+    agreements: tuple[CompiledAgreement, ...],
+    laws: dict[str, CompiledLaw],
+    supplier: str,
+    recipient: str,
+    category: str,
+    situation: str,
+    day: int,
+) -> Decision:
+    """The rule, directly: no index, no memo. `agreements` may hold any set; only logistics
+    agreements with both nations among their parties count."""
+    by_id = {a.id: a for a in agreements}
+    pair = [
+        a
+        for a in agreements
+        if a.kind in LOGISTICS_KINDS and supplier in a.parties and recipient in a.parties
+    ]
+    # National law overrides every agreement: a situation the law does not know, or a category
+    # it never lets its forces provide, denies even where a clause would permit.
+    law_denials = _law_reasons(laws, supplier, recipient, situation, day)
+    supplier_law = laws.get(supplier)
+    if supplier_law:
+        law_denials.extend(
+            Reason(
+                "category-excluded",
+                f"{supplier} law ({lim.law}): {lim.summary}",
+                supplier_law.id,
+                lim.law,
+                lim.uid,
+                lim.sources,
+            )
+            for lim in supplier_law.limits
+            if category in lim.categories
+        )
+    in_force = [a for a in pair if _in_force(a, day, by_id)]
+    if not in_force:
+        existing = [a for a in pair if a.status(day) != "not-yet-signed"]
+        absent = [_not_in_force_reason(a, day) for a in existing] or [
+            _no_agreement(supplier, recipient)
+        ]
+        return Decision(False, _unique_ordered(absent + law_denials))
+    permits: list[Reason] = []
+    agreement_denials: list[Reason] = []
+    for agreement in in_force:
+        version = agreement.version_on(day)
+        assert version is not None, f"{agreement.id} is in force without a version"
+        permit, denials = _version_denials(agreement, version, supplier, category, situation)
+        if permit:
+            permits.append(permit)
+        agreement_denials.extend(denials)
+    if permits and not law_denials:
+        return Decision(True, (permits[0],))
+    return Decision(False, _unique_ordered(law_denials + ([] if permits else agreement_denials)))
+
+
+@dataclass
+class _Timeline:
+    starts: list[int]  # segment i covers starts[i] <= day < starts[i + 1]
+    segments: list[dict[tuple[str, str], Decision]] = field(default_factory=list)
+
+
+class SupportIndex:
+    """Answers support questions fast; same answers as `evaluate_support`."""
+
+    def __init__(
+        self, agreements: tuple[CompiledAgreement, ...], laws: dict[str, CompiledLaw]
+    ) -> None:
+        self.agreements = agreements
+        self.laws = laws
+        self._timelines: dict[tuple[str, str], _Timeline] = {}
+        self._interned: dict[Decision, Decision] = {}
+
+    def _timeline(self, supplier: str, recipient: str) -> _Timeline:
+        days = {0}
+        for agreement in self.agreements:
+            if supplier in agreement.parties and recipient in agreement.parties:
+                days |= agreement.change_days()
+                if agreement.implements:
+                    days |= next(
+                        a for a in self.agreements if a.id == agreement.implements
+                    ).change_days()
+        for nation in (supplier, recipient):
+            if nation in self.laws:
+                days |= self.laws[nation].change_days()
+        starts = sorted(days)
+        timeline = _Timeline(starts, [{} for _ in starts])
+        self._timelines[(supplier, recipient)] = timeline
+        return timeline
+
+    def change_days(self, supplier: str, recipient: str) -> list[int]:
+        """The days on which an answer for this ordered pair may change."""
+        timeline = self._timelines.get((supplier, recipient)) or self._timeline(supplier, recipient)
+        return timeline.starts[1:]
+
+    def decide(
+        self, supplier: str, recipient: str, category: str, situation: str, on: dt.date
+    ) -> Decision:
+        timeline = self._timelines.get((supplier, recipient)) or self._timeline(supplier, recipient)
+        segment_no = bisect_right(timeline.starts, on.toordinal()) - 1
+        segment = timeline.segments[segment_no]
+        key = (category, situation)
+        decision = segment.get(key)
+        if decision is None:
+            fresh = evaluate_support(
+                self.agreements,
+                self.laws,
+                supplier,
+                recipient,
+                category,
+                situation,
+                timeline.starts[segment_no],
+            )
+            decision = segment[key] = self._interned.setdefault(fresh, fresh)
+        return decision

@@ -1,0 +1,60 @@
+"""The `accord` command. Each command group lives in its own module and registers here.
+
+Errors never reach the user as a traceback: Accord's own errors and the command-line parser's
+usage errors become one line on stderr, exit 2 for bad input (see `report_error`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.exceptions import TyperException
+
+from accord.cli import agreements, check
+from accord.errors import AccordError, InvalidAgreementFile
+
+app = typer.Typer(
+    name="accord",
+    help="Allied mutual-support agreements as code: decisions with their clauses and sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(check.app, name="check")
+app.add_typer(agreements.app, name="agreements")
+
+
+def report_error(message: str) -> None:
+    sys.stderr.write(f"accord: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="accord", standalone_mode=False)
+    except InvalidAgreementFile as exc:
+        for problem in exc.problems:
+            report_error(problem)
+        return exc.exit_status
+    except AccordError as exc:
+        report_error(str(exc))
+        return exc.exit_status
+    except TyperException as exc:  # the parser's usage errors: a missing or unknown option
+        format_message = getattr(exc, "format_message", None)
+        text = format_message() if format_message else str(exc)
+        report_error(" ".join(text.split()))
+        return int(getattr(exc, "exit_code", 2))
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        report_error("aborted")
+        return 130
+    except BrokenPipeError:  # `accord ... | head`: the reader left; not an error of ours
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
