@@ -24,8 +24,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Starts a throwaway PostgreSQL server when one is installed and none is given, so that the
+# suite runs on both databases (.ci/postgres.sh).
 test: lint
-	$(BIN)/pytest -n 2
+	bash -c 'source .ci/postgres.sh; \
+	  if [ -z "$${ACCORD_TEST_POSTGRES_URL:-}" ] && [ -n "$$(pg_bin)" ]; then \
+	    start_test_postgres; trap stop_test_postgres EXIT; fi; \
+	  $(BIN)/pytest -n 2'
 
 bench: $(STAMP)
 	$(BIN)/python bench/decisions.py

@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from accord.cli import agreements, check
+from accord.cli import agreements, check, storage
 from accord.errors import AccordError, InvalidAgreementFile
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(check.app, name="check")
 app.add_typer(agreements.app, name="agreements")
+app.command("init")(storage.init)
 
 
 def report_error(message: str) -> None:

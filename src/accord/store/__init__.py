@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engines, the shared table metadata and the Alembic migrations."""
