@@ -15,9 +15,19 @@ from accord.agreements.schema import Agreement, NationalLaw
 from accord.errors import InvalidAgreementFile
 
 try:  # libyaml is much faster where present; the pure-Python loader gives the same nodes
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Leaves dates as text, so that pydantic reports a bad one (2015-02-30) as a field error
+    with its line instead of YAML raising while it reads the file."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 @dataclass(frozen=True)
