@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/accord check support --from JPN --to USA --category ammunition --situation exercise --on 2015-04-13
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # Starts a throwaway PostgreSQL server when one is installed and none is given, so that the
