@@ -341,7 +341,11 @@ def _law_situation(law: CompiledLaw, nation: str, known: LawSituation) -> list[s
 
 
 def _header(on: int | None) -> list[str]:
-    scope = f"only the policies that can hold on {_iso(on)} (day {on})" if on else "every policy"
+    scope = (
+        f"only those that can hold on {_iso(on)} (day {on}); ask them about that day only"
+        if on
+        else "all, for every day"
+    )
     return [
         "// Accord support decisions as Cedar policies (`accord agreements export --format cedar`).",
         '// Request: principal = supplier Accord::Nation::"<ISO alpha-3>",',
@@ -351,7 +355,7 @@ def _header(on: int | None) -> list[str]:
         "//   0001-01-01 is 1, 2015-04-13 is 735701); each day number has its ISO date beside it.",
         "// One permit per agreement clause (@id = agreement/version/clause), with that version's",
         "//   exclusions as `unless` conditions; forbids only for national law.",
-        f"// This export holds {scope}.",
+        f"// Policies written: {scope}.",
     ]
 
 

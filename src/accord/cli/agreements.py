@@ -29,6 +29,10 @@ class NetworkFormat(StrEnum):
     svg = "svg"
 
 
+class ExportFormat(StrEnum):
+    cedar = "cedar"
+
+
 def _load() -> AgreementSet:
     from accord.agreements.loader import load
 
@@ -203,3 +207,20 @@ def validate(
     if problems:
         raise typer.Exit(1)
     sys.stdout.write(f"{len(files)} file(s) valid\n")
+
+
+@app.command("export")
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.cedar, "--format", help="cedar."),
+    on: str | None = typer.Option(
+        None, "--on", help="Only the policies that hold on this date (default: all)."
+    ),
+) -> None:
+    """The support rule as Cedar policies with the same answers as `accord check support`."""
+    from accord.agreements.cedar import export_cedar
+    from accord.agreements.index import load_index
+
+    day = vocab.parse_date(on) if on else None
+    index = load_index()
+    if fmt is ExportFormat.cedar:
+        sys.stdout.write(export_cedar(index.agreements, index.laws, day))
