@@ -134,12 +134,14 @@ JPN_USA_1996 = [
     row("JPN", "USA", "communications", "exercise", D(1999, 9, 25), OK, f"{US96}/1999/art-1", MOFA_US_1999),
     row("USA", "JPN", "fuel", "pko", D(1999, 9, 25), OK, f"{US96}/1999/art-1", MOFA_US_1999),
     row("JPN", "USA", "ammunition", "exercise", D(1996, 10, 22), EXCLUDED, f"{US96}/1996/art-1", DOD_1996),
-    row("USA", "JPN", "ammunition", "exercise", D(1999, 9, 25), EXCLUDED, f"{US96}/1999/art-1", MOFA_US_1999),
+    row("USA", "JPN", "ammunition", "exercise", D(1999, 9, 25), EXCLUDED, f"{US96}/1999/art-2-3-usa", MOFA_US_1999),
+    # Art. 2(3) of the 1998 amendment: the SDF provides no weapons or ammunition.
+    row("JPN", "USA", "ammunition", "pko", D(1999, 9, 25), EXCLUDED, f"{US96}/1999/art-2-3-jpn", MOFA_US_1999),
     # Situations in areas surrounding Japan: from the 1998 amendment until the 2015 laws.
     row("JPN", "USA", "fuel", "areas-surrounding", D(1999, 9, 24), NOT_COVERED, US96, MOFA_US_1999),
     row("JPN", "USA", "fuel", "areas-surrounding", D(1999, 9, 25), OK, f"{US96}/1999/art-1-bis", MOFA_US_1999),
     row("USA", "JPN", "transportation", "areas-surrounding", D(2004, 7, 28), OK, f"{US96}/1999/art-1-bis", MOFA_US_1999),
-    row("USA", "JPN", "ammunition", "areas-surrounding", D(2004, 7, 28), EXCLUDED, f"{US96}/1999/art-1-bis", MOFA_US_1999),
+    row("USA", "JPN", "ammunition", "areas-surrounding", D(2004, 7, 28), EXCLUDED, f"{US96}/1999/art-2-3-usa", MOFA_US_1999),
     row("JPN", "USA", "fuel", "areas-surrounding", D(2004, 7, 29), OK, f"{US96}/2004/art-1-bis", MOFA_US_1999),
     row("JPN", "USA", "fuel", "areas-surrounding", D(2016, 3, 28), OK, f"{US96}/2004/art-1-bis", MOFA_US_1999),
     row("JPN", "USA", "fuel", "areas-surrounding", D(2016, 3, 29), NOT_COVERED, "jpn-law", LAW_2015),
@@ -197,10 +199,11 @@ KOR_USA = [
     row("KOR", "USA", "fuel", "exercise", D(1988, 6, 8), OK, f"{MLSA}/1988/art-3", MLSA_1988),
     row("USA", "KOR", "ammunition", "armed-attack", D(1988, 6, 8), OK, f"{MLSA}/1988/art-3", MLSA_1988),
     row("USA", "KOR", "fuel", "contingency", D(2004, 2, 9), OK, f"{MLSA}/1988/art-3", MLSA_1988),
+    row("KOR", "USA", "weapons", "exercise", D(2004, 2, 9), EXCLUDED, f"{MLSA}/1988/art-3-weapons", USC_2350),
     row("KOR", "USA", "water", "exercise", D(2004, 2, 9), EXCLUDED, f"{MLSA}/1988/art-3", MLSA_2004),
     row("KOR", "USA", "water", "exercise", D(2004, 2, 10), OK, f"{MLSA}/2004/art-3", MLSA_2004),
     row("USA", "KOR", "equipment-use", "routine", D(2004, 2, 10), OK, f"{MLSA}/2004/art-3", MLSA_2004),
-    row("KOR", "USA", "weapons", "exercise", D(2011, 12, 31), EXCLUDED, f"{MLSA}/2004/art-3", USC_2350),
+    row("KOR", "USA", "weapons", "exercise", D(2011, 12, 31), EXCLUDED, f"{MLSA}/2004/art-3-weapons", USC_2350),
     row("USA", "KOR", "weapons", "exercise", D(2011, 12, 31), EXCLUDED, USA_WEAPONS, USC_2350),
     row("KOR", "USA", "fuel", "pko", D(2012, 1, 29), NOT_COVERED, MLSA, MLSA_1988),
     row("KOR", "USA", "fuel", "pko", D(2012, 1, 30), OK, f"{SIA}/2012/para-pko-hadr", SIA_2012),
@@ -378,17 +381,12 @@ ROWS = [
     *(r for a in KOREA_MLSAS for r in korea_rows(a)),
 ]
 
-# Exclusions no decision can cite first: every category they withhold is already missing from
-# the clauses that cover their situations (so the clause denies it), or is withheld by the
-# supplier's national law (which is cited before any agreement). They document the article but
+# Exclusions no decision can cite first: every category they withhold is also withheld by the
+# supplier's national law, which is cited before any agreement. They document the article but
 # never decide; `test_shadowed_exclusions_are_shadowed` keeps this list honest.
 SHADOWED = {
-    f"{US96}/1999/art-2-3-jpn",
-    f"{US96}/1999/art-2-3-usa",
     f"{US96}/2004/art-2-3-weapons",
     f"{US16}/2017/art-1-weapons",
-    f"{MLSA}/1988/art-3-weapons",
-    f"{MLSA}/2004/art-3-weapons",
 }
 
 
@@ -540,7 +538,7 @@ def _shadowed(agreement: CompiledAgreement, laws: dict[str, CompiledLaw]) -> set
         for exclusion in version.exclusions:
             suppliers = [exclusion.supplier] if exclusion.supplier else sorted(agreement.parties)
             reachable = any(
-                (exclusion.categories & clause.categories) - _law_limited(laws, supplier)
+                exclusion.categories - _law_limited(laws, supplier)
                 for supplier in suppliers
                 for clause in version.clauses
                 if exclusion.situations is None or exclusion.situations & clause.situations

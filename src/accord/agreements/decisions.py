@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 
 from accord.agreements.compiled import (
     NEVER,
@@ -20,6 +21,7 @@ from accord.agreements.compiled import (
     CompiledLaw,
     CompiledVersion,
 )
+from accord.errors import BadInput
 from accord.vocabulary import LOGISTICS_KINDS
 
 # Most decisive first: a denial lists its reasons in this order.
@@ -118,7 +120,9 @@ def _not_in_force_reason(agreement: CompiledAgreement, day: int) -> Reason:
 def _law_reasons(
     laws: dict[str, CompiledLaw], supplier: str, recipient: str, situation: str, day: int
 ) -> list[Reason]:
-    reasons = []
+    reasons: list[Reason] = []
+    if not laws:
+        return reasons
     for nation in (supplier, recipient):
         law = laws.get(nation)
         known = law.situations.get(situation) if law else None
@@ -164,19 +168,8 @@ def _version_denials(
         ]
     denials: list[Reason] = []
     for clause in covering:
-        if category not in clause.categories:
-            denials.append(
-                Reason(
-                    "category-excluded",
-                    f"{clause.article} of {agreement.short_title}, version {version.id}, does not "
-                    f"include '{category}' among the support it allows in '{situation}'.",
-                    agreement.id,
-                    clause.article,
-                    clause.uid,
-                    clause.sources,
-                )
-            )
-            continue
+        # An explicit exclusion article is cited before a clause's silence: it is the text that
+        # says why (e.g. Art. 2(3) of the 1998 amendment: no weapons or ammunition).
         exclusions = [e for e in version.exclusions if e.applies(supplier, category, situation)]
         if exclusions:
             denials.extend(
@@ -189,6 +182,19 @@ def _version_denials(
                     e.sources,
                 )
                 for e in exclusions
+            )
+            continue
+        if category not in clause.categories:
+            denials.append(
+                Reason(
+                    "category-excluded",
+                    f"{clause.article} of {agreement.short_title}, version {version.id}, does not "
+                    f"include '{category}' among the support it allows in '{situation}'.",
+                    agreement.id,
+                    clause.article,
+                    clause.uid,
+                    clause.sources,
+                )
             )
             continue
         return (
@@ -207,12 +213,15 @@ def _version_denials(
 
 
 def _unique_ordered(reasons: list[Reason]) -> tuple[Reason, ...]:
+    if len(reasons) == 1:
+        return (reasons[0],)
     seen: dict[Reason, None] = {}
     for reason in sorted(reasons, key=lambda r: _RANK[r.code]):
         seen.setdefault(reason, None)
     return tuple(seen)
 
 
+@cache
 def _no_agreement(supplier: str, recipient: str) -> Reason:
     return Reason(
         "no-agreement",
@@ -221,6 +230,17 @@ def _no_agreement(supplier: str, recipient: str) -> Reason:
         None,
         None,
         (),
+    )
+
+
+def pair_agreements(
+    agreements: tuple[CompiledAgreement, ...], supplier: str, recipient: str
+) -> tuple[CompiledAgreement, ...]:
+    """The logistics agreements with both nations among their parties."""
+    return tuple(
+        a
+        for a in agreements
+        if a.kind in LOGISTICS_KINDS and supplier in a.parties and recipient in a.parties
     )
 
 
@@ -236,11 +256,24 @@ def evaluate_support(
     """The rule, directly: no index, no memo. `agreements` may hold any set; only logistics
     agreements with both nations among their parties count."""
     by_id = {a.id: a for a in agreements}
-    pair = [
-        a
-        for a in agreements
-        if a.kind in LOGISTICS_KINDS and supplier in a.parties and recipient in a.parties
-    ]
+    pair = pair_agreements(agreements, supplier, recipient)
+    return _evaluate(pair, by_id, laws, supplier, recipient, category, situation, day)
+
+
+def _evaluate(
+    pair: tuple[CompiledAgreement, ...],
+    by_id: dict[str, CompiledAgreement],
+    laws: dict[str, CompiledLaw],
+    supplier: str,
+    recipient: str,
+    category: str,
+    situation: str,
+    day: int,
+) -> Decision:
+    if supplier == recipient:
+        raise BadInput(
+            f"supplier and recipient are both {supplier}; accepted: two different nations"
+        )
     # National law overrides every agreement: a situation the law does not know, or a category
     # it never lets its forces provide, denies even where a clause would permit.
     law_denials = _law_reasons(laws, supplier, recipient, situation, day)
@@ -276,13 +309,22 @@ def evaluate_support(
         agreement_denials.extend(denials)
     if permits and not law_denials:
         return Decision(True, (permits[0],))
-    return Decision(False, _unique_ordered(law_denials + ([] if permits else agreement_denials)))
+    if permits:
+        return Decision(False, _unique_ordered(law_denials))
+    if any(d.code == "category-excluded" for d in agreement_denials):
+        # Some agreement in force covers the situation: another's silence on it is not a reason.
+        agreement_denials = [d for d in agreement_denials if d.code != "situation-not-covered"]
+    return Decision(False, _unique_ordered(law_denials + agreement_denials))
 
 
 @dataclass
 class _Timeline:
+    pair: tuple[CompiledAgreement, ...]  # the pair's logistics agreements
     starts: list[int]  # segment i covers starts[i] <= day < starts[i + 1]
     segments: list[dict[tuple[str, str], Decision]] = field(default_factory=list)
+    # Where no agreement and no law of either nation can ever apply (most pairs of the world),
+    # every answer is the same `no-agreement`: kept once instead of memoized per question.
+    constant: Decision | None = None
 
 
 class SupportIndex:
@@ -293,23 +335,25 @@ class SupportIndex:
     ) -> None:
         self.agreements = agreements
         self.laws = laws
+        self._by_id = {a.id: a for a in agreements}
         self._timelines: dict[tuple[str, str], _Timeline] = {}
-        self._interned: dict[Decision, Decision] = {}
 
     def _timeline(self, supplier: str, recipient: str) -> _Timeline:
+        pair = pair_agreements(self.agreements, supplier, recipient)
         days = {0}
-        for agreement in self.agreements:
-            if supplier in agreement.parties and recipient in agreement.parties:
-                days |= agreement.change_days()
-                if agreement.implements:
-                    days |= next(
-                        a for a in self.agreements if a.id == agreement.implements
-                    ).change_days()
+        for agreement in pair:
+            days |= agreement.change_days()
+            parent = self._by_id.get(agreement.implements) if agreement.implements else None
+            if parent:
+                days |= parent.change_days()
         for nation in (supplier, recipient):
             if nation in self.laws:
                 days |= self.laws[nation].change_days()
         starts = sorted(days)
-        timeline = _Timeline(starts, [{} for _ in starts])
+        constant = None
+        if not pair and supplier not in self.laws and recipient not in self.laws:
+            constant = Decision(False, (_no_agreement(supplier, recipient),))
+        timeline = _Timeline(pair, starts, [{} for _ in starts], constant)
         self._timelines[(supplier, recipient)] = timeline
         return timeline
 
@@ -322,13 +366,16 @@ class SupportIndex:
         self, supplier: str, recipient: str, category: str, situation: str, on: dt.date
     ) -> Decision:
         timeline = self._timelines.get((supplier, recipient)) or self._timeline(supplier, recipient)
+        if timeline.constant is not None:
+            return timeline.constant
         segment_no = bisect_right(timeline.starts, on.toordinal()) - 1
         segment = timeline.segments[segment_no]
         key = (category, situation)
         decision = segment.get(key)
         if decision is None:
-            fresh = evaluate_support(
-                self.agreements,
+            decision = segment[key] = _evaluate(
+                timeline.pair,
+                self._by_id,
                 self.laws,
                 supplier,
                 recipient,
@@ -336,5 +383,4 @@ class SupportIndex:
                 situation,
                 timeline.starts[segment_no],
             )
-            decision = segment[key] = self._interned.setdefault(fresh, fresh)
         return decision
