@@ -563,3 +563,13 @@ def test_weapons_are_never_permitted_from_japan(
             for situation in SITUATION_CODES:
                 decision = support.decide("JPN", partner, "weapons", situation, day)
                 assert not decision.allowed, (partner, situation, day)
+
+
+def test_an_agreement_silent_on_a_situation_is_no_reason_when_another_covers_it(
+    support: SupportIndex,
+) -> None:
+    # Since 2012 the US–ROK standard implementing arrangement (PKO and HA/DR only) is in force
+    # beside the MLSA, which covers exercises; a denial of weapons in an exercise is the MLSA's.
+    decision = support.decide("KOR", "USA", "weapons", "exercise", D(2013, 1, 1))
+    assert [r.code for r in decision.reasons] == ["category-excluded"]
+    assert decision.reasons[0].clause_id == f"{MLSA}/2004/art-3-weapons"
