@@ -51,6 +51,9 @@ class Network:
     on: dt.date
     nations: tuple[str, ...]
     links: tuple[tuple[str, str, str, str], ...]  # (nation, nation, kind, agreement id)
+    # Each nation's partners under any agreement on any date: the drawing places nations by
+    # them, so that a nation keeps its place from one date to the next.
+    partners: dict[str, frozenset[str]]
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -72,15 +75,23 @@ def network(agreements: tuple[Agreement, ...], on: dt.date) -> Network:
     day = on.toordinal()
     links = []
     nations: set[str] = set()
+    partners: dict[str, set[str]] = {}
     for agreement in agreements:
         nations.update(agreement.parties)
+        for party in agreement.parties:
+            partners.setdefault(party, set()).update(set(agreement.parties) - {party})
         if compile_agreement(agreement).status(day) != "in-force":
             continue
         parties = sorted(agreement.parties)
         for i, a in enumerate(parties):
             for b in parties[i + 1 :]:
                 links.append((a, b, agreement.kind, agreement.id))
-    return Network(on, tuple(sorted(nations)), tuple(sorted(links)))
+    return Network(
+        on,
+        tuple(sorted(nations)),
+        tuple(sorted(links)),
+        {nation: frozenset(p) for nation, p in partners.items()},
+    )
 
 
 _KIND_STYLE = {
@@ -105,22 +116,35 @@ def to_dot(net: Network) -> str:
     return "\n".join(lines) + "\n"
 
 
+_DASH = {"solid": "", "dashed": ' stroke-dasharray="8 4"', "dotted": ' stroke-dasharray="2 4"'}
 _FOCUS = ("USA", "JPN", "KOR")  # the triangle Accord is built around, drawn in the middle
 
 
-def _positions(nations: tuple[str, ...], size: int) -> dict[str, tuple[float, float]]:
+def _positions(net: Network, size: int) -> dict[str, tuple[float, float]]:
+    """The triangle in the middle; every other nation on an outer circle, near the members of
+    the triangle it has agreements with (so lines cross as little as a circle allows)."""
     centre = size / 2
     positions: dict[str, tuple[float, float]] = {}
-    focus = [n for n in _FOCUS if n in nations]
+    focus = [n for n in _FOCUS if n in net.nations]
     for i, nation in enumerate(focus):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(focus), 1)
         positions[nation] = (
             centre + 0.17 * size * math.cos(angle),
             centre + 0.17 * size * math.sin(angle),
         )
-    others = [n for n in nations if n not in positions]
+
+    def bearing(nation: str) -> float:
+        anchors = [positions[p] for p in net.partners.get(nation, ()) if p in positions]
+        if not anchors:
+            return math.pi  # unlinked to the triangle: gathered on the far side
+        x = sum(a[0] for a in anchors) / len(anchors) - centre
+        y = sum(a[1] for a in anchors) / len(anchors) - centre
+        return math.atan2(y, x)
+
+    others = sorted((n for n in net.nations if n not in positions), key=lambda n: (bearing(n), n))
+    start = bearing(others[0]) if others else 0.0
     for i, nation in enumerate(others):
-        angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / max(len(others), 1)
+        angle = start + 2 * math.pi * i / len(others)
         positions[nation] = (
             centre + 0.41 * size * math.cos(angle),
             centre + 0.41 * size * math.sin(angle),
@@ -133,7 +157,7 @@ def to_svg(net: Network) -> str:
     agreement in force, coloured by kind; unlinked pairs of the triangle drawn as a grey
     dashed 'no agreement' line so that absence is visible."""
     size = 760
-    pos = _positions(net.nations, size)
+    pos = _positions(net, size)
     linked = {
         frozenset((a, b))
         for a, b, kind, _ in net.links
@@ -168,11 +192,7 @@ def to_svg(net: Network) -> str:
         offset = 5 * pair_count.get(key, 0)
         pair_count[key] = pair_count.get(key, 0) + 1
         (x1, y1), (x2, y2) = pos[a], pos[b]
-        dash = {
-            "solid": "",
-            "dashed": ' stroke-dasharray="8 4"',
-            "dotted": ' stroke-dasharray="2 4"',
-        }[style]
+        dash = _DASH[style]
         parts.append(
             f'<line x1="{x1 + offset:.1f}" y1="{y1 + offset:.1f}" x2="{x2 + offset:.1f}" '
             f'y2="{y2 + offset:.1f}" stroke="{color}" stroke-width="2.5"{dash}>'
@@ -193,16 +213,11 @@ def to_svg(net: Network) -> str:
         )
     legend_y = size + 20
     for i, (color, style, label) in enumerate(_KIND_STYLE.values()):
-        x = 20 + i * 185
-        dash = {
-            "solid": "",
-            "dashed": ' stroke-dasharray="8 4"',
-            "dotted": ' stroke-dasharray="2 4"',
-        }[style]
+        x, y = 40 + (i % 2) * 360, legend_y + (i // 2) * 24
         parts.append(
-            f'<line x1="{x}" y1="{legend_y}" x2="{x + 30}" y2="{legend_y}" stroke="{color}" '
-            f'stroke-width="3"{dash}/>'
+            f'<line x1="{x}" y1="{y}" x2="{x + 30}" y2="{y}" stroke="{color}" '
+            f'stroke-width="3"{_DASH[style]}/>'
         )
-        parts.append(f'<text x="{x + 36}" y="{legend_y + 4}" font-size="12">{escape(label)}</text>')
+        parts.append(f'<text x="{x + 38}" y="{y + 4}" font-size="13">{escape(label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
