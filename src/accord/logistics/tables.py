@@ -1,0 +1,247 @@
+"""The logistics tables, on the shared MetaData (migrations: the `logistics` Alembic branch).
+
+Append-only (UPDATE and DELETE refused by triggers on both databases): `ledger_transactions`,
+`ledger_postings`, `logistics_audit`, `order_signatures`, `order_documents`. The `orders` and
+`order_lines` rows are a projection of the audit events, kept for queries and reports;
+`ledger verify` checks them against the events.
+
+Timestamps are ISO 8601 UTC text (`2024-05-01T09:30:00.123456Z`) so that the audit hash is the
+same on SQLite and PostgreSQL; legal dates are DATE columns; money is BIGINT minor units.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from accord.store.metadata import metadata
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Stamp = String(32)  # ISO 8601 UTC timestamp text
+Id = String(64)
+Nation = String(3)
+
+signing_officials = Table(
+    "signing_officials",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("nation", Nation, nullable=False),
+    Column("title", String(200), nullable=True),
+    Column("public_key", String(64), nullable=False),  # raw Ed25519 public key, hex
+    Column("fingerprint", String(16), nullable=False),
+    Column("limits", Text, nullable=False),  # JSON {currency: minor units}
+    Column("created_at", Stamp, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("issuing_nation", Nation, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("agreement", String(100), nullable=False),
+    Column("arrangement", String(100), nullable=True),
+    Column("requester", Nation, nullable=False),
+    Column("requester_unit", String(200), nullable=False),
+    Column("supplier", Nation, nullable=False),
+    Column("supplier_unit", String(200), nullable=False),
+    Column("situation", String(40), nullable=False),
+    Column("transaction_type", String(10), nullable=False),
+    Column("reimbursement", String(4), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("date_required", Date, nullable=False),
+    Column("return_by", Date, nullable=True),
+    Column("delivery_place", String(300), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("terms", Text, nullable=False),  # canonical JSON: the bytes both officials sign
+    Column("totals", Text, nullable=False),  # JSON {currency: minor units}
+    Column("decision_proposal", Text, nullable=True),  # JSON: the support decision
+    Column("decision_signing", Text, nullable=True),
+    Column("signed_on", Date, nullable=True),
+    Column("first_delivery_on", Date, nullable=True),
+    Column("billed_on", Date, nullable=True),
+    Column("settlement_due", Date, nullable=True),  # 10 U.S.C. 2345(a),(b)
+    Column("open_obligations", Boolean, nullable=False),
+    Column("due_back_open", Boolean, nullable=False),
+    Column("outstanding", Text, nullable=False),  # JSON: money, in kind, due back
+    Column("delivered_value", Text, nullable=False),  # JSON {currency: minor units}
+    Column("collected", Text, nullable=False),  # JSON {currency: minor units}
+    Column("closed_on", Date, nullable=True),
+    Column("cancelled_on", Date, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    CheckConstraint("version > 0", name="version_positive"),
+    Index("ix_orders_status", "status"),
+    Index("ix_orders_requester", "requester"),
+    Index("ix_orders_supplier", "supplier"),
+    Index("ix_orders_settlement_due", "settlement_due"),
+    Index("ix_orders_order_date", "order_date"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("category", String(40), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("nsn", String(16), nullable=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("unit", String(2), nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("delivered", BigInteger, nullable=False),  # projection: delivered, net of reversals
+    Column("returned", BigInteger, nullable=False),  # projection: returned in kind or back
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+    Index("ix_order_lines_category", "category"),
+)
+
+order_documents = Table(
+    "order_documents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("event_id", Id, nullable=False),
+    Column("line", Integer, nullable=True),
+    Column("name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Index("ix_order_documents_order_id", "order_id"),
+)
+
+order_signatures = Table(
+    "order_signatures",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
+    Column("side", String(10), primary_key=True),  # requester | supplier
+    Column("official_id", Id, ForeignKey("signing_officials.id"), nullable=False),
+    Column("fingerprint", String(16), nullable=False),
+    Column("signature", String(100), nullable=False),  # base64 Ed25519 over the terms
+    Column("signed_on", Date, nullable=False),
+    Column("event_id", Id, nullable=False),
+)
+
+order_number_sequences = Table(
+    "order_number_sequences",
+    metadata,
+    Column("nation", Nation, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+ledger_transactions = Table(
+    "ledger_transactions",
+    metadata,
+    Column("id", Id, primary_key=True),  # the id of the event that moved the value
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("reverses", Id, nullable=True),
+    Column("recorded_at", Stamp, nullable=False),
+    Index("ix_ledger_transactions_order_id", "order_id"),
+)
+
+ledger_postings = Table(
+    "ledger_postings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("transaction_id", Id, ForeignKey("ledger_transactions.id"), nullable=False),
+    Column("order_id", Id, nullable=False),
+    Column("book", Nation, nullable=False),
+    Column("counterparty", Nation, nullable=False),
+    Column("agreement", String(100), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("ledger", String(64), nullable=False),  # currency or commodity
+    Column("amount", BigInteger, nullable=False),  # debit > 0, credit < 0
+    Column("value_date", Date, nullable=False),
+    CheckConstraint("amount <> 0", name="amount_not_zero"),
+    Index("ix_ledger_postings_transaction_id", "transaction_id"),
+    Index("ix_ledger_postings_value_date", "value_date"),
+    Index("ix_ledger_postings_account", "book", "counterparty", "agreement", "kind", "ledger"),
+)
+
+logistics_audit = Table(
+    "logistics_audit",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", Id, nullable=False, unique=True),
+    Column("order_id", Id, nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("recorded_at", Stamp, nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON
+    Column("postings_digest", String(64), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_logistics_audit_order_id", "order_id"),
+)
+
+logistics_audit_head = Table(
+    "logistics_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+logistics_idempotency = Table(
+    "logistics_idempotency",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("command", String(40), nullable=False),
+    Column("request_digest", String(64), nullable=False),
+    Column("result", Text, nullable=True),  # JSON, set in the same transaction
+    Column("created_at", Stamp, nullable=False),
+)
+
+ceiling_usage = Table(
+    "ceiling_usage",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("grp", String(10), primary_key=True),  # nato | non-nato
+    Column("direction", String(12), primary_key=True),  # liabilities | credits
+    Column("scope", String(10), primary_key=True),  # total | supplies
+    Column("used", BigInteger, nullable=False),  # US cents
+    Column("limit_cents", BigInteger, nullable=False),
+    CheckConstraint("used <= limit_cents", name="within_limit"),
+    CheckConstraint("used >= 0", name="used_not_negative"),
+)
+
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("base", String(3), nullable=False),
+    Column("quote", String(3), nullable=False),
+    Column("rate", String(40), nullable=False),  # exact decimal text
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("basis", String(8), nullable=False),  # daily | fixed
+    Column("agreement", String(100), nullable=True),
+    Column("source", String(300), nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Index("ix_exchange_rates_pair", "base", "quote", "valid_from"),
+)
+
+APPEND_ONLY = (
+    "ledger_transactions",
+    "ledger_postings",
+    "logistics_audit",
+    "order_signatures",
+    "order_documents",
+)

@@ -1,0 +1,186 @@
+"""`accord ledger verify`: is the ledger balanced and the audit chain whole?
+
+Checks, each streamed so that large books need little memory:
+
+1. **balanced**: every ledger transaction sums to zero in each book on each ledger;
+2. **audit_chain**: sequence numbers run 1, 2, 3, ... without a gap; each event's `prev_hash`
+   is the previous event's hash; each hash is the SHA-256 of the previous hash and the event's
+   recorded fields; the chain's head row names the last event;
+3. **postings_match_events**: the postings of each ledger transaction have the digest that its
+   audit event recorded (an edited amount, account or date is found even when it still
+   balances), and every transaction has its event;
+4. **orders_match_events** (deep): each order rebuilt from its events has the status and
+   version of its row, and recomputes exactly the postings digests its events recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import func, select
+
+from accord.logistics import ledger, tables
+from accord.logistics.order import Event, rebuild
+from accord.services.repositories import GENESIS, audit_record, chain_hash, count
+from accord.services.unit_of_work import UnitOfWork
+
+MAX_PROBLEMS = 20
+CHUNK = 5000
+
+
+def _stream(uow: UnitOfWork, query: Any) -> Iterator[Any]:
+    result = uow.connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    yield from result
+
+
+def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
+    problems: list[str] = []
+
+    def problem(text: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(text)
+
+    c = uow.connection
+    p = tables.ledger_postings
+    unbalanced = c.execute(
+        select(p.c.transaction_id, p.c.book, p.c.ledger, func.sum(p.c.amount).label("total"))
+        .group_by(p.c.transaction_id, p.c.book, p.c.ledger)
+        .having(func.sum(p.c.amount) != 0)
+        .limit(MAX_PROBLEMS)
+    ).all()
+    for row in unbalanced:
+        problem(
+            f"ledger transaction {row.transaction_id} does not balance: book {row.book}, "
+            f"ledger {row.ledger} sums to {row.total}"
+        )
+    zero = c.execute(select(func.count()).select_from(p).where(p.c.amount == 0)).scalar_one()
+    if zero:
+        problem(f"{zero} postings have a zero amount")
+    balanced = not unbalanced and not zero
+
+    # digests of the stored postings, per transaction
+    stored: dict[str, str] = {}
+    query = select(
+        p.c.transaction_id,
+        p.c.book,
+        p.c.counterparty,
+        p.c.agreement,
+        p.c.kind,
+        p.c.ledger,
+        p.c.amount,
+    ).order_by(p.c.transaction_id)
+    for txn, rows in groupby(_stream(uow, query), key=lambda r: r.transaction_id):
+        stored[txn] = ledger.digest(
+            ledger.Posting(r.book, r.counterparty, r.agreement, r.kind, r.ledger, int(r.amount))
+            for r in rows
+        )
+
+    # the chain
+    a = tables.logistics_audit
+    chain_ok = True
+    postings_ok = True
+    expected_seq = 1
+    prev = GENESIS
+    events = 0
+    with_postings: set[str] = set()
+    for r in _stream(uow, select(a).order_by(a.c.seq)):
+        events += 1
+        if r.seq != expected_seq:
+            chain_ok = False
+            problem(f"audit event {expected_seq} is missing (found {r.seq} next)")
+            expected_seq = r.seq
+        if r.prev_hash != prev:
+            chain_ok = False
+            problem(f"audit event {r.seq} does not follow the hash of event {r.seq - 1}")
+        record = audit_record(
+            r.seq,
+            r.event_id,
+            r.order_id,
+            r.kind,
+            r.on_date,
+            r.recorded_at,
+            r.payload,
+            r.postings_digest,
+        )
+        if chain_hash(r.prev_hash, record) != r.hash:
+            chain_ok = False
+            problem(f"audit event {r.seq} ({r.kind} {r.event_id}) was altered: its hash differs")
+        prev = r.hash
+        expected_seq += 1
+        if r.postings_digest is not None:
+            with_postings.add(r.event_id)
+            if stored.get(r.event_id) != r.postings_digest:
+                postings_ok = False
+                problem(
+                    f"the postings of transaction {r.event_id} ({r.kind}) differ from what its "
+                    "audit event recorded"
+                )
+    head = tables.logistics_audit_head
+    head_row = c.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).first()
+    if head_row is None or head_row.seq != expected_seq - 1 or head_row.hash != prev:
+        chain_ok = False
+        problem("the audit chain's head does not name its last event (events removed or added)")
+    orphans = set(stored) - with_postings
+    if orphans:
+        postings_ok = False
+        problem(f"{len(orphans)} ledger transactions have no audit event, e.g. {min(orphans)}")
+
+    orders_ok = True
+    if deep:
+        orders_ok = _orders_match(uow, stored, problem)
+
+    result: dict[str, Any] = {
+        "balanced": balanced,
+        "audit_chain": "ok" if chain_ok else "broken",
+        "postings_match_events": postings_ok,
+        "orders_match_events": orders_ok if deep else None,
+        "orders": count(uow, tables.orders),
+        "postings": count(uow, p),
+        "transactions": count(uow, tables.ledger_transactions),
+        "events": events,
+        "problems": problems,
+    }
+    result["ok"] = balanced and chain_ok and postings_ok and (orders_ok or not deep)
+    return result
+
+
+def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool:
+    o = tables.orders
+    rows = {
+        r.id: (r.status, r.version) for r in _stream(uow, select(o.c.id, o.c.status, o.c.version))
+    }
+    a = tables.logistics_audit
+    query = (
+        select(a.c.order_id, a.c.event_id, a.c.kind, a.c.on_date, a.c.payload)
+        .where(a.c.order_id.is_not(None))
+        .order_by(a.c.order_id, a.c.seq)
+    )
+    ok = True
+    seen: set[str] = set()
+    for order_id, group in groupby(_stream(uow, query), key=lambda r: r.order_id):
+        seen.add(order_id)
+        events = [Event(r.event_id, r.kind, r.on_date, json.loads(r.payload)) for r in group]
+        try:
+            order = rebuild(events)
+        except Exception as exc:  # an event history that no longer folds is a finding
+            ok = False
+            problem(f"order {order_id}: its events no longer make an order ({exc})")
+            continue
+        if rows.get(order_id) != (order.status.value, order.version):
+            ok = False
+            problem(
+                f"order {order_id}: its row says {rows.get(order_id)}, its events make "
+                f"{(order.status.value, order.version)}"
+            )
+        for event_id, postings in order.postings_by_event.items():
+            if postings and stored.get(event_id) != ledger.digest(postings):
+                ok = False
+                problem(f"order {order_id}: event {event_id} should post other amounts")
+    missing = set(rows) - seen
+    if missing:
+        ok = False
+        problem(f"{len(missing)} orders have no events, e.g. {min(missing)}")
+    return ok

@@ -1,0 +1,170 @@
+"""The database defends the ledger too (after django-hordak), and `verify` finds tampering.
+
+- Postings, ledger transactions, audit events, signatures and documents refuse UPDATE and
+  DELETE (triggers, both databases).
+- PostgreSQL refuses, at commit, a transaction whose postings do not sum to zero per book and
+  ledger (a DEFERRABLE INITIALLY DEFERRED constraint trigger).
+- Rows edited behind the triggers' back are found by `verify`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from test_orders_support import D, add_signer, books, signed_order  # noqa: F401
+
+from accord.services.logistics import Logistics
+
+
+def _order_with_postings(service: Logistics) -> str:
+    us, jp = add_signer(service, "us", "USA"), add_signer(service, "jp", "JPN")
+    ref = signed_order(service, us, jp)
+    service.deliver(ref, {1: 100, 2: 1000}, key="d", on=D)
+    service.bill(ref, key="b", on=D)
+    service.settle(ref, "cash", amounts={"USD": 50000}, key="s", on=D + dt.timedelta(days=9))
+    assert service.verify()["ok"]
+    return ref
+
+
+def _raw(service: Logistics, sql: str, bypass: bool = False) -> None:
+    """Run SQL as someone with direct database access; `bypass` first turns the guards off."""
+    engine = create_engine(service.engine.url)
+    with engine.begin() as c:
+        if bypass and engine.dialect.name == "postgresql":
+            c.execute(text("SET session_replication_role = replica"))  # triggers off
+        if bypass and engine.dialect.name == "sqlite":
+            for (name,) in c.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).all():
+                c.execute(text(f'DROP TRIGGER "{name}"'))
+        c.execute(text(sql))
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_postings SET amount = amount + 1",
+        "DELETE FROM ledger_postings",
+        "UPDATE logistics_audit SET payload = '{}'",
+        "DELETE FROM logistics_audit",
+        "DELETE FROM ledger_transactions",
+        "UPDATE order_signatures SET signature = 'x'",
+    ],
+)
+def test_append_only_tables_refuse_changes(books: Logistics, sql: str) -> None:  # noqa: F811
+    _order_with_postings(books)
+    with pytest.raises(DBAPIError, match="append-only"):
+        _raw(books, sql)
+    assert books.verify()["ok"]
+
+
+def test_postgres_refuses_an_unbalanced_transaction_at_commit(books: Logistics) -> None:  # noqa: F811
+    if books.engine.dialect.name != "postgresql":
+        pytest.skip("the deferred constraint trigger is PostgreSQL's; SQLite relies on the code")
+    ref = _order_with_postings(books)
+    sql = (
+        "INSERT INTO ledger_transactions (id, order_id, kind, value_date, recorded_at) "
+        f"VALUES ('t-x', '{ref}', 'settled', '2024-06-01', 'now');"
+        "INSERT INTO ledger_postings (transaction_id, order_id, book, counterparty, agreement, "
+        f"kind, ledger, amount, value_date) VALUES ('t-x', '{ref}', 'JPN', 'USA', 'a', 'cash', "
+        "'USD', 100, '2024-06-01')"
+    )
+    with pytest.raises(DBAPIError, match="does not balance"):
+        _raw(books, sql)
+    assert books.verify()["ok"]
+
+
+TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
+    (
+        "one amount edited",
+        "UPDATE ledger_postings SET amount = amount + 1 WHERE id = (SELECT MIN(id) FROM ledger_postings)",
+        lambda r: r["balanced"] is False,
+    ),
+    (
+        "both legs edited alike (still balanced)",
+        "UPDATE ledger_postings SET amount = amount * 2",
+        lambda r: r["balanced"] is True and r["postings_match_events"] is False,
+    ),
+    (
+        "an audit payload edited",
+        "UPDATE logistics_audit SET payload = REPLACE(payload, '\"USD\"', '\"JPY\"') "
+        "WHERE kind = 'created'",
+        lambda r: r["audit_chain"] == "broken",
+    ),
+    (
+        "the last audit event deleted",
+        "DELETE FROM logistics_audit WHERE seq = (SELECT MAX(seq) FROM logistics_audit)",
+        lambda r: r["audit_chain"] == "broken",
+    ),
+    (
+        "an audit event in the middle deleted",
+        "DELETE FROM logistics_audit WHERE seq = 3",
+        lambda r: r["audit_chain"] == "broken",
+    ),
+    (
+        "a posting deleted",
+        "DELETE FROM ledger_postings WHERE id = (SELECT MAX(id) FROM ledger_postings)",
+        lambda r: r["balanced"] is False,
+    ),
+    (
+        "an order's status edited",
+        "UPDATE orders SET status = 'closed'",
+        lambda r: r["orders_match_events"] is False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "sql", "finding"), TAMPERING, ids=[t[0] for t in TAMPERING])
+def test_verify_finds_tampering(
+    books: Logistics,  # noqa: F811
+    what: str,
+    sql: str,
+    finding: Callable[[dict[str, object]], bool],
+) -> None:
+    _order_with_postings(books)
+    _raw(books, sql, bypass=True)
+    report = books.verify()
+    assert report["ok"] is False, what
+    assert finding(report), report
+    assert report["problems"]
+
+
+def test_migration_matches_the_tables(database_url: str) -> None:
+    """The logistics migration creates exactly the tables `accord.logistics.tables` declares."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from accord.logistics import tables
+    from accord.store.metadata import metadata
+    from accord.store.migrate import upgrade
+
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    mine = {t.name for t in metadata.sorted_tables if t.name in set(vars(tables))}
+    mine |= {
+        "signing_officials",
+        "orders",
+        "order_lines",
+        "order_documents",
+        "order_signatures",
+        "order_number_sequences",
+        "ledger_transactions",
+        "ledger_postings",
+        "logistics_audit",
+        "logistics_audit_head",
+        "logistics_idempotency",
+        "ceiling_usage",
+        "exchange_rates",
+    }
+    with engine.connect() as c:
+        context = MigrationContext.configure(
+            c, opts={"include_name": lambda name, kind, _p: kind != "table" or name in mine}
+        )
+        diffs = compare_metadata(context, metadata)
+    engine.dispose()
+    assert diffs == []
