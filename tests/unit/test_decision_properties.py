@@ -57,7 +57,7 @@ def change_days(a: str, b: str) -> list[dt.date]:
     days: set[dt.date] = set()
     by_id = agreement_set().by_id()
     for agreement in agreement_set().agreements:
-        if not {a, b} <= set(agreement.parties):
+        if agreement.kind not in LOGISTICS_KINDS or not {a, b} <= set(agreement.parties):
             continue
         related = [agreement] + ([by_id[agreement.implements]] if agreement.implements else [])
         for item in related:

@@ -111,6 +111,94 @@ class Exclusion(_Sourced):
         return None if value is None else _codes(value, vocab.situation)
 
 
+class Equivalence(_Sourced):
+    """A row of an information agreement's equivalence table: the national markings the
+    parties treat as one level, and the English equivalent the agreement gives them (e.g. the
+    Japan–Korea GSOMIA, Art. 4(2): 極秘 / 特定秘密 = 군사Ⅱ급비밀 = SECRET). For each nation the
+    first marking listed is the one a receiver applies when it re-marks what it receives."""
+
+    article: str
+    equivalent: str
+    markings: dict[str, list[str]]
+    note: str | None = None
+
+    @field_validator("equivalent", mode="before")
+    @classmethod
+    def _equivalent(cls, value: Any) -> str:
+        from accord.sharing.schemes import english
+
+        return _codes([value], english)[0]
+
+    @field_validator("markings", mode="before")
+    @classmethod
+    def _markings(cls, value: Any) -> dict[str, list[str]]:
+        from accord.sharing.schemes import marking
+
+        if not isinstance(value, dict) or not value:
+            raise ValueError("must map nations to lists of their markings")
+        result: dict[str, list[str]] = {}
+        for key, codes in value.items():
+            nation = _nations([key])[0]
+            values = codes if isinstance(codes, list) else [codes]
+            result[nation] = _codes(values, lambda v: marking(v).code)
+        return result
+
+    @model_validator(mode="after")
+    def _markings_of_their_nation(self) -> Equivalence:
+        from accord.sharing.schemes import LEVELS
+
+        for nation, codes in self.markings.items():
+            for code in codes:
+                if LEVELS[code].nation != nation:
+                    raise ValueError(f"marking {code} is not in {nation}'s scheme")
+        return self
+
+
+class ReleaseClause(_Sourced):
+    """A provision that lets the parties exchange classified information: at these English
+    equivalent levels (none listed: every row of the version's equivalence table), on these
+    topics (none listed: any topic)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.()-]*$")
+    article: str
+    summary: str | None = None
+    levels: list[str] | None = None
+    topics: list[str] | None = None
+    note: str | None = None
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels(cls, value: Any) -> list[str] | None:
+        from accord.sharing.schemes import english
+
+        return None if value is None else _codes(value, english)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topics(cls, value: Any) -> list[str] | None:
+        return None if value is None else _codes(value, vocab.topic)
+
+
+class ThirdPartyRule(_Sourced):
+    """The provision that forbids release to a third party without the originating party's
+    prior written consent (e.g. the Japan–Korea GSOMIA, Art. 6)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.()-]*$")
+    article: str
+    summary: str | None = None
+    note: str | None = None
+
+
+class Renewal(_Sourced):
+    """A fixed term renewed automatically unless a party gives notice in advance (e.g. the
+    Japan–Korea GSOMIA, Art. 21(3): one year, ninety days' notice)."""
+
+    article: str
+    term_years: int = Field(ge=1)
+    notice_days: int = Field(ge=0)
+    note: str | None = None
+
+
 class Version(_Strict):
     """The agreement's text as it stood from `effective` until the next version."""
 
@@ -121,6 +209,10 @@ class Version(_Strict):
     sources: list[Source] = Field(default_factory=list)
     clauses: list[Clause] = Field(default_factory=list)
     exclusions: list[Exclusion] = Field(default_factory=list)
+    # Information agreements (kinds gsomia, information-sharing-arrangement) only:
+    equivalents: list[Equivalence] = Field(default_factory=list)
+    releases: list[ReleaseClause] = Field(default_factory=list)
+    third_party: ThirdPartyRule | None = None
     note: str | None = None
 
     @field_validator("sources", mode="before")
@@ -171,12 +263,22 @@ class Agreement(_Sourced):
     uncertain: dict[str, str] = Field(default_factory=dict)
     events: list[StatusEvent] = Field(default_factory=list)
     versions: list[Version] = Field(default_factory=list)
+    # Information agreements only: the nation through which the other parties share (TISA:
+    # the US DoD), the agreements that protect what is shared, and the renewal rule.
+    hub: str | None = None
+    protected_under: list[str] = Field(default_factory=list)
+    renewal: Renewal | None = None
     note: str | None = None
 
     @field_validator("parties", mode="before")
     @classmethod
     def _parties(cls, value: Any) -> list[str]:
         return _nations(value)
+
+    @field_validator("hub", mode="before")
+    @classmethod
+    def _hub(cls, value: Any) -> str | None:
+        return None if value is None else _nations([value])[0]
 
     @model_validator(mode="after")
     def _consistent(self) -> Agreement:
@@ -217,10 +319,88 @@ class Agreement(_Sourced):
             "events",
             "versions",
             "clauses",
+            "equivalents",
+            "releases",
+            "hub",
+            "renewal",
         }
         if unknown:
             raise ValueError(f"uncertain names unknown fields: {sorted(unknown)}")
+        if self.kind in vocab.INFORMATION_KINDS:
+            self._check_information()
+        elif (
+            self.hub
+            or self.protected_under
+            or self.renewal
+            or any(v.equivalents or v.releases or v.third_party for v in self.versions)
+        ):
+            raise ValueError(
+                "hub, protected_under, renewal, equivalents, releases and third_party are for "
+                "information agreements (kind gsomia or information-sharing-arrangement)"
+            )
         return self
+
+    def _check_information(self) -> None:
+        """Rules that hold for information agreements only (logistics ones are untouched)."""
+        if self.in_force and not self.versions:
+            raise ValueError("an information agreement in force needs at least one version")
+        if self.hub and self.hub not in self.parties:
+            raise ValueError(f"hub {self.hub} is not a party")
+        for version in self.versions:
+            if version.clauses or version.exclusions:
+                raise ValueError(
+                    f"version {version.id}: an information agreement has releases, not clauses "
+                    "or exclusions"
+                )
+            ids = [r.id for r in version.releases]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"version {version.id}: release ids must be unique")
+            seen: set[str] = set()
+            for row in version.equivalents:
+                for nation, codes in row.markings.items():
+                    if nation not in self.parties:
+                        raise ValueError(
+                            f"version {version.id}: equivalence for {nation}, not a party"
+                        )
+                    for code in codes:
+                        if code in seen:
+                            raise ValueError(
+                                f"version {version.id}: marking {code} is in two rows of the "
+                                "equivalence table"
+                            )
+                        seen.add(code)
+            table = {row.equivalent for row in version.equivalents}
+            for release in version.releases:
+                missing = set(release.levels or ()) - table
+                if version.equivalents and missing:
+                    raise ValueError(
+                        f"version {version.id}: release {release.id} covers "
+                        f"{sorted(missing)}, which the equivalence table does not list"
+                    )
+        if self.renewal and self.in_force:
+            self._check_notices(self.renewal, self.in_force)
+
+    def _check_notices(self, renewal: Renewal, in_force: dt.date) -> None:
+        for event in self.events:
+            if event.kind != "termination-notice" or event.takes_effect is None:
+                continue
+            end = event.takes_effect
+            years = end.year - in_force.year
+            try:
+                anniversary = in_force.replace(year=in_force.year + years)
+            except ValueError:  # 29 February
+                anniversary = in_force.replace(year=in_force.year + years, day=28)
+            if end != anniversary or years % renewal.term_years:
+                raise ValueError(
+                    f"termination notice of {event.date}: takes_effect {end} is not the end of a "
+                    f"term ({renewal.article}: terms of {renewal.term_years} year(s) from "
+                    f"{in_force})"
+                )
+            if (end - event.date).days < renewal.notice_days:
+                raise ValueError(
+                    f"termination notice of {event.date}: less than {renewal.notice_days} days "
+                    f"before {end} ({renewal.article})"
+                )
 
 
 class LawSituation(_Sourced):

@@ -77,3 +77,47 @@ def show_answer(answer: dict[str, object]) -> None:
             out.print(f"    [dim]source[/] {escape(source)}", soft_wrap=True)
     for route in answer.get("routes") or []:  # type: ignore[attr-defined]
         out.print(f"  route: {' → '.join(route)}")
+
+
+@app.command("release")
+def release(
+    holder: str = typer.Option(..., "--from", help="Nation holding the information (e.g. KOR)."),
+    recipient: str = typer.Option(..., "--to", help="Receiving nation (e.g. JPN)."),
+    level: str = typer.Option(
+        ..., "--level", help="top-secret, secret, confidential, or a marking such as KOR-II."
+    ),
+    topic: str = typer.Option(..., "--topic", help="nk-nuclear, nk-missile or other."),
+    originator: str | None = typer.Option(
+        None, "--originator", help="Nation whose information it is (default: --from)."
+    ),
+    consent: bool = typer.Option(
+        False, "--originator-consent", help="The originator's prior written consent is on record."
+    ),
+    on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """May HOLDER pass classified information at LEVEL on TOPIC to RECIPIENT on a date?"""
+    from accord.sharing.questions import release_question
+    from accord.sharing.release import release_json
+
+    index, question = release_question(
+        holder, recipient, level, topic, originator, consent, on_date(on)
+    )
+    decision = index.release.decide(
+        question.holder,
+        question.recipient,
+        question.level,
+        question.topic,
+        question.originator,
+        question.consent,
+        question.on,
+    )
+    answer = release_json(question, decision)
+    if as_json:
+        print_json(answer)
+    else:
+        show_answer(answer)
+        if answer["marking"]:
+            console().print(f"  {question.recipient} marks it: {answer['marking']}")
+        for markings in answer["route_markings"]:  # type: ignore[attr-defined]
+            console().print(f"  markings on the route: {' → '.join(m or '?' for m in markings)}")

@@ -12,6 +12,7 @@ import typer
 from typer.exceptions import TyperException
 
 from accord.cli import agreements, check, storage
+from accord.cli import labels as labels_cli
 from accord.errors import AccordError, InvalidAgreementFile
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(check.app, name="check")
 app.add_typer(agreements.app, name="agreements")
+app.add_typer(labels_cli.app, name="labels")
 app.command("init")(storage.init)
 
 
