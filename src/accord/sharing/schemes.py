@@ -37,6 +37,11 @@ class Level:
 class Scheme:
     nation: str
     policy: str  # the STANAG 4774 PolicyIdentifier Accord writes in labels
+
+    @property
+    def policy_uri(self) -> str:
+        return f"urn:accord:policy:{self.nation.lower()}"
+
     title: str
     levels: tuple[Level, ...]  # highest first
     sources: tuple[str, ...]
@@ -54,7 +59,7 @@ _TOKUTEI_FROM = dt.date(2014, 12, 10).toordinal()
 SCHEMES: dict[str, Scheme] = {
     "USA": Scheme(
         nation="USA",
-        policy="USA EO 13526",
+        policy="US EO 13526",
         title="Executive Order 13526, Classified National Security Information",
         levels=(
             Level("TOP-SECRET", "USA", 3, "TOP SECRET", "top-secret"),
@@ -68,7 +73,7 @@ SCHEMES: dict[str, Scheme] = {
     ),
     "KOR": Scheme(
         nation="KOR",
-        policy="KOR 군사기밀보호법",
+        policy="ROK Military Secret Protection Act",
         title="군사기밀보호법 시행령 제3조 (Enforcement Decree of the Military Secret Protection Act, Art. 3)",
         levels=(
             Level(
@@ -90,7 +95,7 @@ SCHEMES: dict[str, Scheme] = {
     ),
     "JPN": Scheme(
         nation="JPN",
-        policy="JPN MOD",
+        policy="Japan MOD",
         title="特定秘密の保護に関する法律 (Act No. 108 of 2013) and the Ministry of Defense's 秘密",
         levels=(
             Level(
@@ -111,6 +116,16 @@ SCHEMES: dict[str, Scheme] = {
         ),
     ),
 }
+
+
+def scheme_by_policy(text: str) -> Scheme | None:
+    """The scheme a label's PolicyIdentifier (its name or its URI) names."""
+    wanted = text.strip()
+    for scheme in SCHEMES.values():
+        if wanted in (scheme.policy, scheme.policy_uri):
+            return scheme
+    return None
+
 
 LEVELS: dict[str, Level] = {
     level.code: level for scheme in SCHEMES.values() for level in scheme.levels
