@@ -13,6 +13,9 @@ from typer.exceptions import TyperException
 
 from accord.cli import agreements, check, storage
 from accord.cli import labels as labels_cli
+from accord.cli import ledger as ledger_cli
+from accord.cli import officials as officials_cli
+from accord.cli import orders as orders_cli
 from accord.errors import AccordError, InvalidAgreementFile
 
 app = typer.Typer(
@@ -27,6 +30,9 @@ app.add_typer(check.app, name="check")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(labels_cli.app, name="labels")
 app.command("init")(storage.init)
+app.add_typer(orders_cli.app, name="orders")
+app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(officials_cli.app, name="officials")
 
 
 def report_error(message: str) -> None:
