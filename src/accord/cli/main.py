@@ -16,6 +16,7 @@ from accord.cli import labels as labels_cli
 from accord.cli import ledger as ledger_cli
 from accord.cli import officials as officials_cli
 from accord.cli import orders as orders_cli
+from accord.cli import reports as reports_cli
 from accord.errors import AccordError, InvalidAgreementFile
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.command("init")(storage.init)
 app.add_typer(orders_cli.app, name="orders")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(officials_cli.app, name="officials")
+app.add_typer(reports_cli.app, name="reports")
 
 
 def report_error(message: str) -> None:

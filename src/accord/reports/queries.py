@@ -1,0 +1,461 @@
+"""The SQL behind the reports. Balances and ageing are GROUP BY queries run by the database.
+
+An order's receivables and payables sum to zero once it is settled, so a balance on a date
+needs only the postings of orders that could still owe something on it: those open now
+(delivered or billed) and those with a posting after the date. `_live_orders` names them; on
+the default date (today) that is the open orders alone, so balances and ageing cost what the
+open part of the books costs, not the whole history. The postings are reached through the
+indexes on `ledger_transactions.order_id` and `ledger_postings.transaction_id`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
+
+from accord.logistics import tables
+from accord.logistics.ceilings import LIMITS, WAIVED_SITUATIONS
+from accord.logistics.ledger import PAYABLE_KINDS, RECEIVABLE_KINDS
+from accord.reports import rules
+
+OPEN_STATES = ("delivered", "billed")
+p = tables.ledger_postings
+t = tables.ledger_transactions
+o = tables.orders
+
+
+def _live_orders(as_of: dt.date) -> Any:
+    """Orders whose receivables or payables may be non-zero on `as_of`."""
+    return union(
+        select(o.c.id.label("id")).where(o.c.status.in_(OPEN_STATES)),
+        select(p.c.order_id.label("id")).where(p.c.value_date > as_of),
+    ).subquery("live")
+
+
+def _live_postings(as_of: dt.date, kinds: tuple[str, ...]) -> Any:
+    live = _live_orders(as_of)
+    return p.join(t, t.c.id == p.c.transaction_id).join(live, live.c.id == t.c.order_id), and_(
+        p.c.kind.in_(kinds), p.c.value_date <= as_of
+    )
+
+
+def balances(
+    c: Connection,
+    as_of: dt.date,
+    book: str | None = None,
+    counterparty: str | None = None,
+) -> list[dict[str, Any]]:
+    """Per book, counterparty and ledger: what the book is owed (receivable, >= 0) and owes
+    (payable, <= 0), delivered or billed and not yet settled, on `as_of`."""
+    joined, where = _live_postings(as_of, RECEIVABLE_KINDS + PAYABLE_KINDS)
+    receivable = func.sum(case((p.c.kind.in_(RECEIVABLE_KINDS), p.c.amount), else_=0))
+    payable = func.sum(case((p.c.kind.in_(PAYABLE_KINDS), p.c.amount), else_=0))
+    query = (
+        select(
+            p.c.book,
+            p.c.counterparty,
+            p.c.ledger,
+            receivable.label("receivable"),
+            payable.label("payable"),
+        )
+        .select_from(joined)
+        .where(where)
+        .group_by(p.c.book, p.c.counterparty, p.c.ledger)
+    )
+    if book:
+        query = query.where(p.c.book == book)
+    if counterparty:
+        query = query.where(p.c.counterparty == counterparty)
+    rows = []
+    for r in c.execute(query):
+        rec, pay = int(r.receivable or 0), int(r.payable or 0)
+        if rec or pay:
+            rows.append(
+                {
+                    "book": r.book,
+                    "counterparty": r.counterparty,
+                    "ledger": r.ledger,
+                    "receivable": rec,
+                    "payable": -pay,
+                    "net": rec + pay,
+                }
+            )
+    rows.sort(key=lambda r: (r["book"], r["counterparty"], r["ledger"]))
+    return rows
+
+
+def _obligation_class() -> Any:
+    # Unbilled and billed cash are one obligation, aged from its first delivery.
+    return case(
+        (p.c.kind.in_(("unbilled-receivable", "receivable")), literal("receivable")),
+        else_=p.c.kind,
+    )
+
+
+def _per_order(as_of: dt.date) -> Select[Any]:
+    """What each order owes its supplier on each ledger on `as_of`, and since when (the
+    first delivery of it). Receivables are in the supplier's book only."""
+    joined, where = _live_postings(as_of, RECEIVABLE_KINDS)
+    kind = _obligation_class().label("kind")
+    start = func.min(case((p.c.amount > 0, p.c.value_date)), type_=Date).label("start")
+    return (
+        select(
+            t.c.order_id,
+            p.c.book,
+            p.c.counterparty,
+            kind,
+            p.c.ledger,
+            func.sum(p.c.amount).label("outstanding"),
+            start,
+        )
+        .select_from(joined)
+        .where(where)
+        .group_by(t.c.order_id, p.c.book, p.c.counterparty, kind, p.c.ledger)
+        .having(func.sum(p.c.amount) != 0)
+    )
+
+
+def ageing(
+    c: Connection, as_of: dt.date, book: str | None = None, counterparty: str | None = None
+) -> list[dict[str, Any]]:
+    """Receivables on `as_of` per creditor, debtor and ledger, in the buckets of
+    `rules.BUCKETS` (GROUP BY in the database)."""
+    per_order = _per_order(as_of).subquery("per_order")
+    b90, b180, b365 = rules.bucket_starts(as_of)
+    bucket = case(
+        (per_order.c.start >= bindparam("b90", b90, type_=Date), 0),
+        (per_order.c.start >= bindparam("b180", b180, type_=Date), 1),
+        (per_order.c.start >= bindparam("b365", b365, type_=Date), 2),
+        else_=3,
+    ).label("bucket")
+    query = select(
+        per_order.c.book,
+        per_order.c.counterparty,
+        per_order.c.ledger,
+        bucket,
+        func.sum(per_order.c.outstanding).label("amount"),
+        func.count().label("orders"),
+    ).group_by(per_order.c.book, per_order.c.counterparty, per_order.c.ledger, bucket)
+    if book:
+        query = query.where(per_order.c.book == book)
+    if counterparty:
+        query = query.where(per_order.c.counterparty == counterparty)
+    table: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in c.execute(query):
+        key = (r.book, r.counterparty, r.ledger)
+        row = table.setdefault(
+            key,
+            {
+                "creditor": r.book,
+                "debtor": r.counterparty,
+                "ledger": r.ledger,
+                **dict.fromkeys(rules.BUCKET_KEYS, 0),
+                "total": 0,
+                "orders": 0,
+            },
+        )
+        row[rules.BUCKET_KEYS[int(r.bucket)]] += int(r.amount)
+        row["total"] += int(r.amount)
+        row["orders"] += int(r.orders)
+    return [table[k] for k in sorted(table)]
+
+
+def obligations(
+    c: Connection, as_of: dt.date, book: str | None = None, counterparty: str | None = None
+) -> list[rules.Obligation]:
+    """Every order's outstanding obligation per ledger on `as_of`, with the order's terms."""
+    per_order = _per_order(as_of).subquery("per_order")
+    query = select(
+        per_order,
+        o.c.number,
+        o.c.supplier,
+        o.c.requester,
+        o.c.agreement,
+        o.c.reimbursement,
+        o.c.return_by,
+    ).join(o, o.c.id == per_order.c.order_id)
+    if book:
+        query = query.where(or_(o.c.supplier == book, o.c.requester == book))
+    if counterparty:
+        query = query.where(or_(o.c.supplier == counterparty, o.c.requester == counterparty))
+    out = []
+    for r in c.execute(query.order_by(per_order.c.start, o.c.number, per_order.c.ledger)):
+        kind = "receivable" if r.kind == "receivable" else str(r.kind)
+        out.append(
+            rules.Obligation(
+                order_id=r.order_id,
+                number=r.number,
+                supplier=r.supplier,
+                requester=r.requester,
+                agreement=r.agreement,
+                reimbursement=r.reimbursement,
+                kind=kind,
+                ledger=r.ledger,
+                outstanding=int(r.outstanding),
+                first_delivery=_date(r.start),
+                return_by=r.return_by,
+            )
+        )
+    return out
+
+
+def balance_history(
+    c: Connection, as_of: dt.date, months: int = 12, book: str | None = None
+) -> tuple[list[dt.date], dict[tuple[str, str, str], list[int]]]:
+    """Receivables per creditor, debtor and ledger at each of the last `months` month-ends
+    (and `as_of`): the balance at the start of the window plus the postings in it."""
+    ends = _month_ends(as_of, months)
+    first = ends[0]
+    opening = {
+        (r["book"], r["counterparty"], r["ledger"]): r["receivable"]
+        for r in balances(c, first, book=book)
+        if r["receivable"]
+    }
+    query = (
+        select(
+            p.c.book,
+            p.c.counterparty,
+            p.c.ledger,
+            p.c.value_date,
+            func.sum(p.c.amount).label("amount"),
+        )
+        .where(
+            p.c.kind.in_(RECEIVABLE_KINDS),
+            p.c.value_date > first,
+            p.c.value_date <= as_of,
+        )
+        .group_by(p.c.book, p.c.counterparty, p.c.ledger, p.c.value_date)
+    )
+    if book:
+        query = query.where(p.c.book == book)
+    deltas: dict[tuple[str, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for r in c.execute(query):
+        day = _date(r.value_date)
+        index = next(i for i, end in enumerate(ends) if day <= end)
+        deltas[(r.book, r.counterparty, r.ledger)][index] += int(r.amount)
+    series: dict[tuple[str, str, str], list[int]] = {}
+    for key in sorted(set(opening) | set(deltas)):
+        running = opening.get(key, 0)
+        values = []
+        for i in range(len(ends)):
+            running += deltas.get(key, {}).get(i, 0)
+            values.append(running)
+        if any(values):
+            series[key] = values
+    return ends, series
+
+
+def _month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    ends = []
+    day = as_of.replace(day=1) - dt.timedelta(days=1)
+    for _ in range(months):
+        ends.append(day)
+        day = day.replace(day=1) - dt.timedelta(days=1)
+    return [*reversed(ends), as_of]
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------------- missing data
+
+
+def order_facts(c: Connection, as_of: dt.date, chunk: int = 2000) -> Iterator[rules.OrderFacts]:
+    """The facts `rules.missing` checks, order by order (read in chunks by id)."""
+    last = ""
+    live = tuple(rules.LIVE_STATES)
+    while True:
+        rows = c.execute(
+            select(
+                o.c.id,
+                o.c.number,
+                o.c.status,
+                o.c.supplier,
+                o.c.requester,
+                o.c.order_date,
+                o.c.first_delivery_on,
+                o.c.billed_on,
+            )
+            .where(o.c.id > last, o.c.status.in_(live), o.c.order_date <= as_of)
+            .order_by(o.c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+        last = ids[-1]
+        yield from _facts(c, rows, ids)
+
+
+def _facts(c: Connection, rows: Sequence[Any], ids: list[str]) -> Iterator[rules.OrderFacts]:
+    ol, sig, doc = tables.order_lines, tables.order_signatures, tables.order_documents
+    lines: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
+    for r in c.execute(
+        select(ol.c.order_id, ol.c.line, ol.c.category, ol.c.nsn)
+        .where(ol.c.order_id.in_(ids))
+        .order_by(ol.c.order_id, ol.c.line)
+    ):
+        lines[r.order_id].append((int(r.line), r.category, r.nsn))
+    sides: dict[str, set[str]] = defaultdict(set)
+    for r in c.execute(select(sig.c.order_id, sig.c.side).where(sig.c.order_id.in_(ids))):
+        sides[r.order_id].add(r.side)
+    documented: dict[str, set[int | None]] = defaultdict(set)
+    doc_events: dict[str, set[str]] = defaultdict(set)
+    for r in c.execute(
+        select(doc.c.order_id, doc.c.line, doc.c.event_id).where(doc.c.order_id.in_(ids))
+    ):
+        documented[r.order_id].add(None if r.line is None else int(r.line))
+        doc_events[r.order_id].add(r.event_id)
+    deliveries: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    reversed_ids: set[str] = set()
+    for r in c.execute(
+        select(t.c.id, t.c.order_id, t.c.kind, t.c.value_date, t.c.reverses)
+        .where(t.c.order_id.in_(ids), t.c.kind.in_(("delivered", "reversed")))
+        .order_by(t.c.value_date, t.c.id)
+    ):
+        if r.kind == "reversed" and r.reverses:
+            reversed_ids.add(r.reverses)
+        elif r.kind == "delivered":
+            deliveries[r.order_id].append((r.id, _date(r.value_date)))
+    for r in rows:
+        yield rules.OrderFacts(
+            order_id=r.id,
+            number=r.number,
+            status=r.status,
+            supplier=r.supplier,
+            requester=r.requester,
+            order_date=_date(r.order_date),
+            signed_sides=frozenset(sides.get(r.id, ())),
+            lines=tuple(lines.get(r.id, ())),
+            documented_lines=frozenset(documented.get(r.id, ())),
+            deliveries=tuple(d for d in deliveries.get(r.id, ()) if d[0] not in reversed_ids),
+            delivery_documents=frozenset(doc_events.get(r.id, ())),
+            first_delivery=r.first_delivery_on,
+            billed_on=r.billed_on,
+        )
+
+
+# ---------------------------------------------------------------------- annual report
+
+
+def annual_lines(c: Connection, book: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """The lines of the orders `book` supplied or received whose first delivery falls in
+    [first, last], with the delivered value and the order's collected amounts."""
+    ol = tables.order_lines
+    query = (
+        select(
+            o.c.id,
+            o.c.supplier,
+            o.c.requester,
+            o.c.transaction_type,
+            o.c.reimbursement,
+            o.c.collected,
+            ol.c.category,
+            ol.c.currency,
+            ol.c.delivered,
+            ol.c.unit_price,
+        )
+        .join(ol, ol.c.order_id == o.c.id)
+        .where(
+            or_(o.c.supplier == book, o.c.requester == book),
+            o.c.first_delivery_on >= first,
+            o.c.first_delivery_on <= last,
+            o.c.status != "cancelled",
+        )
+        .order_by(o.c.id, ol.c.line)
+    )
+    return [
+        {
+            "order_id": r.id,
+            "direction": "provided" if r.supplier == book else "received",
+            "owes_money": r.transaction_type != "loan",
+            "collected": {k: int(v) for k, v in json.loads(r.collected).items()},
+            "category": r.category,
+            "currency": r.currency,
+            "value": int(r.delivered) * int(r.unit_price),
+        }
+        for r in c.execute(query)
+    ]
+
+
+def waivers(c: Connection, book: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Orders bound in [first, last] in a situation that waives the 10 U.S.C. 2347 ceilings."""
+    query = (
+        select(o.c.situation, o.c.totals)
+        .where(
+            or_(o.c.supplier == book, o.c.requester == book),
+            or_(o.c.supplier == rules.US, o.c.requester == rules.US),
+            o.c.situation.in_(tuple(WAIVED_SITUATIONS)),
+            o.c.signed_on >= first,
+            o.c.signed_on <= last,
+            o.c.status != "cancelled",
+        )
+        .order_by(o.c.situation)
+    )
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in c.execute(query):
+        for ccy, amount in json.loads(r.totals).items():
+            row = out.setdefault(
+                (r.situation, ccy),
+                {
+                    "situation": r.situation,
+                    "waiver": WAIVED_SITUATIONS[r.situation],
+                    "ledger": ccy,
+                    "orders": 0,
+                    "value": 0,
+                },
+            )
+            row["orders"] += 1
+            row["value"] += int(amount)
+    return [out[k] for k in sorted(out)]
+
+
+# ---------------------------------------------------------------------- ceilings
+
+
+def ceilings(c: Connection, fiscal_year: int | None, current: int) -> list[dict[str, Any]]:
+    """Used and remaining per fiscal year, group, direction and scope: the counters the
+    ledger keeps, with every ceiling of the current fiscal year (or the one asked for)
+    listed even where nothing is used yet."""
+    u = tables.ceiling_usage
+    query = select(u)
+    if fiscal_year is not None:
+        query = query.where(u.c.fiscal_year == fiscal_year)
+    used = {(r.fiscal_year, r.grp, r.direction, r.scope): int(r.used) for r in c.execute(query)}
+    years = {k[0] for k in used} | {fiscal_year if fiscal_year is not None else current}
+    rows = []
+    for year in sorted(years):
+        for (grp, direction, scope), limit in LIMITS.items():
+            spent = used.get((year, grp, direction, scope), 0)
+            rows.append(
+                {
+                    "fiscal_year": year,
+                    "group": grp,
+                    "direction": direction,
+                    "scope": scope,
+                    "used": spent,
+                    "limit": limit,
+                    "remaining": limit - spent,
+                }
+            )
+    return rows
