@@ -12,6 +12,7 @@ import typer
 from typer.exceptions import TyperException
 
 from accord.cli import agreements, check, storage
+from accord.cli import export as export_cli
 from accord.cli import labels as labels_cli
 from accord.cli import ledger as ledger_cli
 from accord.cli import officials as officials_cli
@@ -35,6 +36,7 @@ app.add_typer(orders_cli.app, name="orders")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(officials_cli.app, name="officials")
 app.add_typer(reports_cli.app, name="reports")
+app.add_typer(export_cli.app, name="export")
 
 
 def report_error(message: str) -> None:
