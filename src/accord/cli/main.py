@@ -17,6 +17,7 @@ from accord.cli import labels as labels_cli
 from accord.cli import ledger as ledger_cli
 from accord.cli import officials as officials_cli
 from accord.cli import orders as orders_cli
+from accord.cli import releases as releases_cli
 from accord.cli import reports as reports_cli
 from accord.errors import AccordError, InvalidAgreementFile
 
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(check.app, name="check")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(labels_cli.app, name="labels")
+app.add_typer(releases_cli.app, name="releases")
 app.command("init")(storage.init)
 app.add_typer(orders_cli.app, name="orders")
 app.add_typer(ledger_cli.app, name="ledger")
