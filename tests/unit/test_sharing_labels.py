@@ -302,3 +302,21 @@ def test_trusted_keys_include_the_trusted_folder(tmp_path: Path) -> None:
         partner.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     )
     assert len(trusted_keys(folder)) == 2
+
+
+def test_signatures_are_plain_rfc_8032_ed25519_in_both_libraries() -> None:
+    # Signed with OpenSSL (cryptography), verified with libsodium (PyNaCl) in `verify`; check
+    # the signature with OpenSSL too, and one made by libsodium with `verify`.
+    import nacl.signing
+
+    original = bound()
+    message = bind.signed_bytes(original.label, original.reference)
+    KEY.public_key().verify(original.signature.value, message)  # raises if invalid
+    sodium = nacl.signing.SigningKey.generate()
+    public = bytes(sodium.verify_key)
+    by_sodium = bind.Binding(
+        original.label,
+        original.reference,
+        bind.Signature(bind.key_id(public), public, sodium.sign(message).signature),
+    )
+    assert bind.verify(by_sodium, CONTENT, {bind.key_id(public): public}).valid

@@ -84,7 +84,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def _time_text(value: dt.datetime) -> str:
-    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not dt.UTC or value.microsecond:  # labels hold UTC seconds already
+        value = _utc(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value:%H:%M:%S}Z"
 
 
 def _parse_time(text: str, what: str) -> dt.datetime:
