@@ -35,6 +35,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/sharing.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
