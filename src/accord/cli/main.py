@@ -12,7 +12,9 @@ import typer
 from typer.exceptions import TyperException
 
 from accord.cli import agreements, check, storage
+from accord.cli import demo as demo_cli
 from accord.cli import export as export_cli
+from accord.cli import importer as importer_cli
 from accord.cli import labels as labels_cli
 from accord.cli import ledger as ledger_cli
 from accord.cli import officials as officials_cli
@@ -34,7 +36,9 @@ app.add_typer(agreements.app, name="agreements")
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(releases_cli.app, name="releases")
 app.command("init")(storage.init)
+app.command("demo")(demo_cli.demo)
 app.add_typer(orders_cli.app, name="orders")
+orders_cli.app.command("import")(importer_cli.import_orders)
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(officials_cli.app, name="officials")
 app.add_typer(reports_cli.app, name="reports")

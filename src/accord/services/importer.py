@@ -1,0 +1,1905 @@
+"""Importing orders in bulk: `accord orders import FILE` (the file format: `docs/import.md`).
+
+A file holds one row per order line; the rows of one order follow each other and share its
+order key (column `order`). Each order goes the way `Logistics.propose` (and, where the file
+carries them, `sign`, `deliver`, `bill`, `settle` and `close`) would take it: the agreement
+decision at proposal and again at signing, the 10 U.S.C. 2347 ceilings, the officials'
+Ed25519 signatures and signing limits, the balanced postings (computed by the domain's fold,
+`Order.apply`), and the hash-chained audit. What differs is how it is done:
+
+- **Streamed.** Rows are read one at a time and grouped into orders, orders into batches of
+  `batch_size`; memory holds one batch whatever the size of the file.
+- **One transaction per batch**, each table written with one `executemany` through the DBAPI
+  cursor. A crash loses at most the batch being written, and nothing of it is half-written.
+- **Idempotent.** Each order's idempotency key is derived from its order key
+  (`import:<order key>`) and stored, with a digest of the order's rows, in the same
+  transaction as the order. A re-run skips the orders whose key is there (same rows) and
+  reports those whose rows changed, so running a file again, after a crash or not, adds
+  nothing twice and completes what is missing. Ids, event ids and numbers come out the same on
+  every run, so completed books are those of an uninterrupted run.
+- **Bad rows** (a malformed value, an order the agreements refuse, a ceiling it would pass, a
+  signature that does not verify) are reported one each, with the line number and the reason;
+  their order is not imported and the run goes on.
+- **Fast.** Work that repeats across orders is done once: the checks of codes, dates and prices
+  are memoized; the support decision is kept per agreement segment (`SupportIndex`: between two
+  days on which anything relevant changes every answer is the same) as canonical JSON with a
+  placeholder for the date; an order that is only proposed (the common case) is written without
+  building the aggregate, its two events' rows made directly. `tests/unit/test_import_rows.py`
+  holds every such shortcut equal to the services' own functions.
+
+Locks on PostgreSQL are taken in the services' order (number sequences, ceiling counters, the
+audit chain's head last), so an import may run beside other writers; on SQLite each batch holds
+the database's write lock (`BEGIN IMMEDIATE`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _enc
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from accord import vocabulary as vocab
+from accord.errors import AccordError, BadInput
+from accord.logistics import ceilings, money, rates, signing, tables, units
+from accord.logistics.errors import NotAllowedByAgreement
+from accord.logistics.ledger import Posting, digest
+from accord.logistics.order import (
+    REIMBURSEMENTS,
+    TRANSACTION_TYPES,
+    Event,
+    Line,
+    Order,
+    OrderTerms,
+    Party,
+    canonical_json,
+    check_signing_limit,
+)
+from accord.logistics.order_input import OrderRequest, identifier
+from accord.services import ids
+from accord.services.agreement_check import AgreementCheck
+from accord.services.repositories import (
+    Official,
+    chain_hash,
+    projection,
+    rate_from_row,
+    utc_stamp,
+)
+from accord.services.unit_of_work import UnitOfWork, engine_for
+
+FORMATS = ("csv", "jsonl")
+KEY_COLUMN = "order"
+# Columns that describe the whole order: given on its first row, repeated or left empty on
+# the others (a different value on a later row is a bad row).
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "agreement",
+    "arrangement",
+    "requester",
+    "requester_unit",
+    "supplier",
+    "supplier_unit",
+    "situation",
+    "transaction_type",
+    "reimbursement",
+    "order_date",
+    "date_required",
+    "return_by",
+    "delivery_place",
+    "signed_on",
+    "requester_official",
+    "requester_signature",
+    "supplier_official",
+    "supplier_signature",
+    "delivered_on",
+    "billed_on",
+    "settled_on",
+    "closed_on",
+)
+# Columns of one order line.
+LINE_COLUMNS = (
+    "category",
+    "description",
+    "nsn",
+    "quantity",
+    "unit",
+    "unit_price",
+    "unit_price_minor",
+    "currency",
+    "delivered",
+)
+COLUMNS = (KEY_COLUMN, *ORDER_COLUMNS, *LINE_COLUMNS)
+KNOWN = frozenset(COLUMNS)
+REQUIRED = (
+    KEY_COLUMN,
+    "requester",
+    "supplier",
+    "situation",
+    "reimbursement",
+    "order_date",
+    "delivery_place",
+    "category",
+    "description",
+    "quantity",
+    "unit",
+    "currency",
+)
+_HISTORY_COLUMNS = (
+    "signed_on",
+    "requester_official",
+    "requester_signature",
+    "supplier_official",
+    "supplier_signature",
+    "delivered_on",
+    "billed_on",
+    "settled_on",
+    "closed_on",
+)
+_HISTORY_FIELDS = frozenset((*_HISTORY_COLUMNS, "delivered"))
+COMMAND = "import-order"
+DEFAULT_BATCH = 2000  # orders per transaction
+MAX_KEY = 193  # "import:" + the order key fits the idempotency table's 200 characters
+ON = "{on}"  # the date's placeholder in decision templates (as in `agreements.decisions`)
+_LINE_PREFIX = re.compile(r"^line (\d+): ")
+_IN_CHUNK = 500  # values per IN (...) list
+
+
+def idempotency_key(order_key: str) -> str:
+    return f"import:{order_key}"
+
+
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def order_id_for(order_key: str) -> str:
+    """The id an imported order gets when the file gives none, derived from its order key:
+    `import-KEY` where the key makes a valid id (readable, and in file order where the keys
+    are, which keeps the database's indexes appending), else a UUID derived from the key."""
+    readable = f"import-{order_key}"
+    if len(readable) <= 64 and set(order_key) <= _ID_CHARS:
+        return readable
+    return ids.derived(idempotency_key(order_key), "order")
+
+
+def event_id_for(order_id: str, order_key: str, version: int) -> str:
+    """The id of the order's event that takes it to `version`: `ORDER-ID.VERSION` where that
+    fits, else a UUID derived from the order key."""
+    readable = f"{order_id}.{version}"
+    if len(readable) <= 64:
+        return readable
+    return ids.derived(idempotency_key(order_key), f"event:{version}")
+
+
+# ---------------------------------------------------------------------- reading the file
+
+
+@dataclass(slots=True)
+class Row:
+    line: int  # the file's line number where the row starts (a CSV file's header is line 1)
+    fields: list[str]  # the row's text, in the order of the file's layout
+    problem: str | None = None  # a row that could not be read at all
+
+
+@dataclass(slots=True)
+class BadRow:
+    line: int
+    order_key: str | None
+    reason: str
+
+    def text(self, path: str) -> str:
+        about = f"order {self.order_key}: " if self.order_key else ""
+        return f"{path}:{self.line}: {about}{self.reason}"
+
+
+def _getter(positions: Sequence[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """Those fields of a row, as a tuple (itemgetter, whatever the number of positions)."""
+    if not positions:
+        return lambda fields: ()
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda fields: (fields[only],)
+    return itemgetter(*positions)
+
+
+class Layout:
+    """Where each column is in a file's rows (a CSV file's header; JSON lines: `COLUMNS`)."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self.header = tuple(header)
+        self.index = {name: i for i, name in enumerate(header)}
+        self.key = self.index[KEY_COLUMN]
+        self.order = _getter([self.index[c] for c in ORDER_COLUMNS if c in self.index])
+        self.order_names = tuple(c for c in ORDER_COLUMNS if c in self.index)
+        self.history = _getter([self.index[c] for c in _HISTORY_COLUMNS if c in self.index])
+        self.signature = "\x1f".join(header)
+
+    def at(self, name: str) -> int | None:
+        return self.index.get(name)
+
+
+class FileReader:
+    """Rows of a CSV or JSON-lines file, one at a time."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        if fmt not in FORMATS:
+            raise BadInput(f"unknown import format {fmt!r}; accepted: {', '.join(FORMATS)}")
+        if not path.is_file():
+            raise BadInput(f"no import file {str(path)!r}")
+        self.path = path
+        self.fmt = fmt
+        self.size = path.stat().st_size
+        self.layout = Layout(COLUMNS)
+        self._handle: Any = None
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has come (to the read-ahead buffer's end)."""
+        handle = self._handle
+        if handle is None or handle.closed:
+            return self.size
+        return int(handle.buffer.tell())
+
+    def rows(self) -> Iterator[Row]:
+        with self.path.open(newline="", encoding="utf-8-sig") as handle:
+            self._handle = handle
+            try:
+                if self.fmt == "csv":
+                    yield from self._csv(handle)
+                else:
+                    yield from self._jsonl(handle)
+            except UnicodeDecodeError as exc:
+                raise BadInput(
+                    f"{self.path}: the file is not UTF-8 text (byte {exc.start} of a read block "
+                    "cannot be decoded); save it as UTF-8"
+                ) from None
+
+    def _csv(self, handle: Iterable[str]) -> Iterator[Row]:
+        reader = csv.reader(handle, strict=True)
+        where = f"{self.path}:1"
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            raise BadInput(f"{where}: the file is empty; expected a header row") from None
+        except csv.Error as exc:
+            raise BadInput(f"{where}: malformed CSV header: {exc}") from None
+        unknown = [h for h in header if h not in KNOWN]
+        if unknown:
+            raise BadInput(
+                f"{where}: unknown column {unknown[0]!r}; accepted: {', '.join(COLUMNS)}"
+            )
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise BadInput(f"{where}: the header lacks the column {missing[0]!r}")
+        if "unit_price" not in header and "unit_price_minor" not in header:
+            raise BadInput(
+                f"{where}: the header lacks the column 'unit_price' (or 'unit_price_minor')"
+            )
+        duplicated = sorted({h for h in header if header.count(h) > 1})
+        if duplicated:
+            raise BadInput(f"{where}: the column {duplicated[0]!r} appears twice")
+        self.layout = Layout(header)
+        width = len(header)
+        end = reader.line_num
+        while True:
+            start = end + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                end = reader.line_num
+                yield Row(start, [], f"malformed CSV: {exc}")
+                continue
+            end = reader.line_num
+            if len(fields) != width:
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue  # a blank line
+                shaped = (fields + [""] * width)[:width]  # keeps the order key, to name it
+                yield Row(
+                    start, shaped, f"the row has {len(fields)} fields; the header has {width}"
+                )
+                continue
+            yield Row(start, fields)
+
+    def _jsonl(self, handle: Iterable[str]) -> Iterator[Row]:
+        key = self.layout.key
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Row(number, [], f"malformed JSON: {exc.msg} (column {exc.colno})")
+                continue
+            if not isinstance(data, dict):
+                yield Row(number, [], "a row must be a JSON object of column names and values")
+                continue
+            fields = [""] * len(COLUMNS)
+            problem = None
+            for name, value in data.items():
+                at = _POSITION.get(name)
+                if at is None:
+                    problem = f"unknown field {name!r}; accepted: {', '.join(COLUMNS)}"
+                elif isinstance(value, str):
+                    fields[at] = value
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    fields[at] = str(value)
+                elif value is not None:
+                    problem = f"{name} must be text or a number, not {type(value).__name__}"
+                if problem is not None:
+                    break
+            if problem is not None:
+                named = fields[key] if isinstance(data.get(KEY_COLUMN), str | int) else ""
+                yield Row(number, [named if i == key else "" for i in range(len(COLUMNS))], problem)
+                continue
+            yield Row(number, fields)
+
+
+_POSITION = {name: i for i, name in enumerate(COLUMNS)}
+
+
+@dataclass(slots=True)
+class Group:
+    """The rows of one order: consecutive rows with the same order key."""
+
+    key: str | None
+    rows: list[Row]
+
+
+def groups(rows: Iterable[Row], key_at: Callable[[], int]) -> Iterator[Group]:
+    current: Group | None = None
+    for row in rows:
+        key = row.fields[key_at()].strip() if row.fields else ""
+        if current is not None and key and key == current.key:
+            current.rows.append(row)
+            continue
+        if current is not None:
+            yield current
+        current = Group(key or None, [row])
+    if current is not None:
+        yield current
+
+
+# ---------------------------------------------------------------------- one order, checked
+
+
+class RowProblem(AccordError):
+    """What is wrong with an order, and the file line it is on."""
+
+    code = "bad-row"
+    exit_status = 1
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(slots=True)
+class History:
+    """What the file says happened to the order after its proposal."""
+
+    signed_on: dt.date | None = None
+    signatures: tuple[tuple[str, str, int], ...] = ()  # (official, signature, file line)
+    delivered_on: dt.date | None = None
+    delivered: dict[int, int] = field(default_factory=dict)
+    billed_on: dt.date | None = None
+    settled_on: dt.date | None = None
+    closed_on: dt.date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.signatures and self.delivered_on is None
+
+
+_NO_HISTORY = History()
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An order read from the file and checked as far as it can be without the database."""
+
+    key: str
+    digest: str
+    lines: list[int]  # the file line of each order line
+    request: OrderRequest
+    history: History
+
+
+def _memo(cache: dict[str, Any], value: str, check: Callable[[str], Any]) -> Any:
+    found = cache.get(value)
+    if found is None:
+        found = check(value)
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[value] = found
+    return found
+
+
+class RowReader:
+    """Turns the rows of one order into a checked `OrderRequest`, with the rules and messages
+    of `order_input.parse_order`; the checks of codes, dates and prices are memoized, since a
+    file repeats them on most rows."""
+
+    def __init__(self, layout: Layout, nations: frozenset[str]) -> None:
+        self.layout = layout
+        self.nations = nations
+        self._nations: dict[str, str] = {}
+        self._situations: dict[str, str] = {}
+        self._dates: dict[str, dt.date] = {}
+        self._categories: dict[str, str] = {}
+        self._currencies: dict[str, str] = {}
+        self._units: dict[str, str] = {}
+        self._prices: dict[str, int] = {}
+        at = layout.at
+        self._line_at = tuple(
+            at(name)
+            for name in (
+                "category",
+                "description",
+                "nsn",
+                "quantity",
+                "unit",
+                "unit_price",
+                "unit_price_minor",
+                "currency",
+            )
+        )
+        self._delivered_at = at("delivered")
+
+    def text(self, fields: list[str], name: str) -> str | None:
+        at = self.layout.index.get(name)
+        if at is None:
+            return None
+        return fields[at].strip() or None
+
+    def date(self, value: str | None, name: str) -> dt.date | None:
+        if value is None:
+            return None
+        found: dt.date = _memo(self._dates, value, lambda v: vocab.parse_date(v, name))
+        return found
+
+    def read(self, group: Group) -> Candidate:
+        rows = group.rows
+        key = group.key
+        assert key is not None
+        at = rows[0].line
+        if len(key) > MAX_KEY or not key.isprintable():
+            raise RowProblem(
+                at, f"malformed order key; accepted: 1 to {MAX_KEY} printable characters"
+            )
+        layout = self.layout
+        first = rows[0].fields
+        if len(rows) > 1:
+            mine = layout.order(first)
+            for row in rows[1:]:
+                theirs = layout.order(row.fields)
+                if theirs != mine and any(theirs):
+                    for name, value, expected in zip(layout.order_names, theirs, mine, strict=True):
+                        if value.strip() and value.strip() != expected.strip():
+                            raise RowProblem(
+                                row.line,
+                                f"{name} is {value.strip()!r} here but {expected.strip()!r} on "
+                                f"line {at}, the order's first row",
+                            )
+        try:
+            request = self._request(key, first, rows)
+        except BadInput as exc:
+            raise RowProblem(at, str(exc)) from None
+        delivered = self._delivered_at
+        history = (
+            self._history(rows, request.order_date)
+            if any(layout.history(first))
+            or (delivered is not None and any(row.fields[delivered] for row in rows))
+            else _NO_HISTORY
+        )
+        text = layout.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
+        return Candidate(
+            key,
+            hashlib.sha256(text.encode()).hexdigest(),
+            [row.line for row in rows],
+            request,
+            history,
+        )
+
+    def _request(self, key: str, first: list[str], rows: list[Row]) -> OrderRequest:
+        text = self.text
+        given_id = text(first, "id")
+        order_id = identifier(given_id, "order id") if given_id else order_id_for(key)
+        number = text(first, "number")
+        if number is not None:
+            number = identifier(number, "order number")
+        parties = []
+        for side in ("requester", "supplier"):
+            code = text(first, side)
+            if code is None:
+                raise BadInput(f"{side} is missing; accepted: a nation code such as USA")
+            nation = _memo(self._nations, code, lambda v: vocab.nation(v, self.nations))
+            parties.append(Party(nation, text(first, f"{side}_unit") or nation))
+        situation = _memo(self._situations, text(first, "situation") or "", vocab.situation)
+        ttype = (text(first, "transaction_type") or "sale").lower()
+        if ttype not in TRANSACTION_TYPES:
+            raise BadInput(
+                f"unknown transaction type {ttype!r}; accepted: {', '.join(TRANSACTION_TYPES)}"
+            )
+        method = (text(first, "reimbursement") or "").lower()
+        if method not in REIMBURSEMENTS:
+            raise BadInput(
+                f"unknown reimbursement {text(first, 'reimbursement')!r}; accepted: "
+                + ", ".join(REIMBURSEMENTS)
+            )
+        order_date = self.date(text(first, "order_date"), "order_date")
+        if order_date is None:
+            raise BadInput("order_date is missing")
+        place = text(first, "delivery_place")
+        if place is None:
+            raise BadInput("delivery_place is missing")
+        lines = tuple(self._line(row, n) for n, row in enumerate(rows, start=1))
+        return OrderRequest(
+            id=order_id,
+            number=number,
+            agreement=text(first, "agreement"),
+            arrangement=text(first, "arrangement"),
+            requester=parties[0],
+            supplier=parties[1],
+            situation=situation,
+            transaction_type=ttype,
+            reimbursement=method,
+            order_date=order_date,
+            date_required=self.date(text(first, "date_required"), "date_required") or order_date,
+            delivery_place=place,
+            lines=lines,
+            documents=(),
+            return_by=self.date(text(first, "return_by"), "return_by"),
+        )
+
+    def _line(self, row: Row, number: int) -> Line:
+        fields = row.fields
+        i_cat, i_desc, i_nsn, i_qty, i_unit, i_price, i_minor, i_ccy = self._line_at
+        try:
+            raw = fields[i_cat] if i_cat is not None else ""
+            category = self._categories.get(raw) or _memo(self._categories, raw, vocab.category)
+            description = fields[i_desc].strip() if i_desc is not None else ""
+            if not description:
+                raise BadInput("description is missing")
+            raw = fields[i_ccy] if i_ccy is not None else ""
+            ccy = self._currencies.get(raw)
+            if ccy is None:
+                if not raw.strip():
+                    raise BadInput("currency is missing; accepted: an ISO 4217 code such as USD")
+                ccy = _memo(self._currencies, raw, money.currency)
+            raw = fields[i_qty] if i_qty is not None else ""
+            try:
+                quantity = int(raw)
+            except ValueError:
+                raise BadInput(
+                    f"malformed quantity {raw.strip()!r}; accepted: a whole number"
+                ) from None
+            if quantity <= 0:
+                raise BadInput(f"quantity {quantity} is not positive; accepted: 1 or more")
+            minor = fields[i_minor].strip() if i_minor is not None else ""
+            if minor:
+                try:
+                    price = int(minor)
+                except ValueError:
+                    raise BadInput(
+                        f"malformed unit_price_minor {minor!r}; accepted: a whole number"
+                    ) from None
+            else:
+                major = fields[i_price].strip() if i_price is not None else ""
+                if not major:
+                    raise BadInput("unit_price is missing")
+                memo_key = ccy + major
+                found = self._prices.get(memo_key)
+                if found is None:
+                    found = _memo(
+                        self._prices,
+                        memo_key,
+                        lambda _: money.to_minor(major, ccy, "unit price"),
+                    )
+                price = found
+            if price < 0:
+                raise BadInput("unit price is negative; accepted: 0 or more")
+            raw = fields[i_unit] if i_unit is not None else ""
+            unit = self._units.get(raw) or _memo(self._units, raw, units.unit)
+        except BadInput as exc:
+            raise RowProblem(row.line, str(exc)) from None
+        nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
+        return Line(number, category, description, quantity, unit, price, ccy, nsn)
+
+    def _history(self, rows: list[Row], order_date: dt.date) -> History:
+        first = rows[0].fields
+        text = self.text
+        at = rows[0].line
+        history = History()
+        signatures = []
+        for side in ("requester", "supplier"):
+            official = text(first, f"{side}_official")
+            signature = text(first, f"{side}_signature")
+            if bool(official) != bool(signature):
+                raise RowProblem(at, f"give both {side}_official and {side}_signature, or neither")
+            if official and signature:
+                signatures.append((official, signature, at))
+        history.signatures = tuple(signatures)
+        try:
+            history.signed_on = self.date(text(first, "signed_on"), "signed_on")
+            history.delivered_on = self.date(text(first, "delivered_on"), "delivered_on")
+            history.billed_on = self.date(text(first, "billed_on"), "billed_on")
+            history.settled_on = self.date(text(first, "settled_on"), "settled_on")
+            history.closed_on = self.date(text(first, "closed_on"), "closed_on")
+        except BadInput as exc:
+            raise RowProblem(at, str(exc)) from None
+        if signatures and history.signed_on is None:
+            raise RowProblem(at, "signed_on is missing: the date the order was signed")
+        if history.signed_on is not None and not signatures:
+            raise RowProblem(at, "signed_on is given, but no signature")
+        for number, row in enumerate(rows, start=1):
+            value = text(row.fields, "delivered")
+            if value:
+                try:
+                    quantity = int(value)
+                except ValueError:
+                    raise RowProblem(
+                        row.line,
+                        f"malformed delivered quantity {value!r}; accepted: a whole number",
+                    ) from None
+                if quantity < 0:
+                    raise RowProblem(row.line, f"delivered quantity {quantity} is negative")
+                if quantity:
+                    history.delivered[number] = quantity
+        if history.delivered and history.delivered_on is None:
+            raise RowProblem(at, "delivered_on is missing: the date of the delivery")
+        if history.delivered_on is not None and not history.delivered:
+            raise RowProblem(at, "delivered_on is given, but no line has a delivered quantity")
+        if history.delivered and len(signatures) < 2:
+            raise RowProblem(
+                at, "a delivery needs the order to bind first: give both parties' signatures"
+            )
+        steps = (
+            ("signed_on", history.signed_on),
+            ("delivered_on", history.delivered_on),
+            ("billed_on", history.billed_on),
+            ("settled_on", history.settled_on),
+            ("closed_on", history.closed_on),
+        )
+        previous_name, previous_day = "order_date", order_date
+        for index, (name, day) in enumerate(steps):
+            if day is None:
+                later = next((n for n, d in steps[index + 1 :] if d is not None), None)
+                if later is not None:
+                    raise RowProblem(at, f"{later} is given, but not {name}")
+                break
+            if day < previous_day:
+                raise RowProblem(at, f"{name} {day} is before {previous_name} {previous_day}")
+            previous_name, previous_day = name, day
+        if signatures and (text(first, "number") is None or text(first, "id") is None):
+            raise RowProblem(
+                at, "a signed order needs its id and number as signed (the signatures cover them)"
+            )
+        return history
+
+
+def _line_of(message: str, lines: Sequence[int]) -> int:
+    """The file line that a domain message about `line N` of the order points to."""
+    found = _LINE_PREFIX.match(message)
+    if found:
+        number = int(found.group(1))
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+    return lines[0]
+
+
+# ---------------------------------------------------------------------- decisions
+
+
+@dataclass(slots=True)
+class Decided:
+    """The support decision stored with an order (`AgreementCheck.check`), as canonical JSON
+    for the order's date; or the refusal."""
+
+    text: str | None
+    agreement: str | None  # the permitting agreement
+    refusal: str | None = None
+
+    def stored(self) -> dict[str, Any]:
+        assert self.text is not None
+        value: dict[str, Any] = json.loads(self.text)
+        return value
+
+
+@dataclass(slots=True)
+class _Answer:
+    """The stored answer for one category in one agreement segment, as canonical JSON with ON
+    for the date (None: the date cannot be set apart; ask `AgreementCheck` for each day)."""
+
+    allowed: bool
+    agreement: str | None
+    text: str | None
+
+
+class Decisions:
+    """`AgreementCheck.check`, answered from the answers of one category in one agreement
+    segment of the ordered pair (between two days on which anything relevant changes, every
+    answer of `SupportIndex` is the same; only the date in it differs)."""
+
+    LIMIT = 100_000
+
+    def __init__(self, check: AgreementCheck) -> None:
+        self.check = check
+        self._days: dict[tuple[str, str], list[int] | None] = {}
+        self._answers: dict[tuple[str, str, str, str, int], _Answer] = {}
+        self._by_day: dict[tuple[Any, ...], Decided] = {}
+        self._implements: dict[str, str | None] = {}
+
+    def _segment(self, supplier: str, recipient: str, on: dt.date) -> int:
+        pair = (supplier, recipient)
+        if pair not in self._days:
+            change_days = getattr(self.check.support, "change_days", None)
+            self._days[pair] = list(change_days(supplier, recipient)) if change_days else None
+        days = self._days[pair]
+        return on.toordinal() if days is None else bisect_right(days, on.toordinal())
+
+    def implements(self, agreement_id: str) -> str | None:
+        if agreement_id not in self._implements:
+            self._implements[agreement_id] = self.check.implements(agreement_id)
+        return self._implements[agreement_id]
+
+    def decide(
+        self,
+        supplier: str,
+        recipient: str,
+        categories: tuple[str, ...],
+        situation: str,
+        on: dt.date,
+        agreement: str | None,
+    ) -> Decided:
+        """As `AgreementCheck.check(...)` (`categories` sorted, without repeats)."""
+        segment = self._segment(supplier, recipient, on)
+        answers = []
+        for category in categories:
+            key = (supplier, recipient, category, situation, segment)
+            answer = self._answers.get(key)
+            if answer is None:
+                if len(self._answers) >= self.LIMIT:
+                    self._answers.clear()
+                answer = self._answers[key] = self._answer(
+                    supplier, recipient, category, situation, on
+                )
+            if not answer.allowed or answer.text is None:
+                return self._ask(supplier, recipient, categories, situation, on, agreement)
+            answers.append(answer)
+        permitting = [str(a.agreement) for a in answers]
+        if agreement is not None and not self._covers(agreement, permitting):
+            return self._ask(supplier, recipient, categories, situation, on, agreement)
+        text = (
+            f'{{"agreement":{_enc(permitting[0])},"allowed":true,"decisions":['
+            + ",".join(str(a.text) for a in answers)
+            + f'],"on":"{ON}"}}'
+        )
+        return Decided(text.replace(ON, on.isoformat()), permitting[0])
+
+    def _covers(self, named: str, permitting: list[str]) -> bool:
+        """As `AgreementCheck._covers`: the named agreement is the permitting one, its parent,
+        or an arrangement under it."""
+        parent = self.implements(named)
+        return all(p in (named, parent) or self.implements(p) == named for p in permitting)
+
+    def _answer(
+        self, supplier: str, recipient: str, category: str, situation: str, on: dt.date
+    ) -> _Answer:
+        from accord.agreements.decisions import SupportQuestion, decision_json
+
+        decision = self.check.support.decide(supplier, recipient, category, situation, on)
+        if not decision.allowed:
+            return _Answer(False, None, None)
+        answer = decision_json(
+            SupportQuestion(supplier, recipient, category, situation, on), decision
+        )
+        exact = canonical_json(answer).decode()
+        # the date is in the question and in the reasons' messages (which the index keeps
+        # with ON in place of the date)
+        answer["question"]["on"] = ON  # type: ignore[index]
+        for reason, raw in zip(answer["reasons"], decision.reasons, strict=True):  # type: ignore[call-overload]
+            reason["message"] = raw.message
+        text: str | None = canonical_json(answer).decode()
+        if text is None or text.replace(ON, on.isoformat()) != exact:
+            text = None  # ON in some other text: ask for each day
+        return _Answer(True, str(decision.reasons[0].agreement), text)
+
+    def _ask(
+        self,
+        supplier: str,
+        recipient: str,
+        categories: tuple[str, ...],
+        situation: str,
+        on: dt.date,
+        agreement: str | None,
+    ) -> Decided:
+        key = (supplier, recipient, categories, situation, on, agreement)
+        found = self._by_day.get(key)
+        if found is None:
+            if len(self._by_day) >= self.LIMIT:
+                self._by_day.clear()
+            try:
+                stored = self.check.check(supplier, recipient, categories, situation, on, agreement)
+            except (NotAllowedByAgreement, BadInput) as exc:
+                found = Decided(None, None, str(exc))
+            else:
+                found = Decided(canonical_json(stored).decode(), stored["agreement"])
+            self._by_day[key] = found
+        return found
+
+
+# ---------------------------------------------------------------------- canonical texts
+
+
+def _json_or_null(value: str | None) -> str:
+    return "null" if value is None else _enc(value)
+
+
+def terms_json(t: OrderTerms) -> str:
+    """`OrderTerms.canonical()`, as text, made directly (the signed bytes; held equal to
+    the domain's own by `tests/unit/test_import_rows.py`)."""
+    if t.documents:
+        return canonical_json(t.as_json()).decode()
+    lines = ",".join(
+        f'{{"category":{_enc(ln.category)},"currency":{_enc(ln.currency)},'
+        f'"description":{_enc(ln.description)},"line":{ln.number},"nsn":{_json_or_null(ln.nsn)},'
+        f'"quantity":{ln.quantity},"unit":{_enc(ln.unit)},"unit_price":{ln.unit_price}}}'
+        for ln in t.lines
+    )
+    return (
+        f'{{"agreement":{_enc(t.agreement)},"arrangement":{_json_or_null(t.arrangement)},'
+        f'"date_required":"{t.date_required.isoformat()}",'
+        f'"delivery_place":{_enc(t.delivery_place)},"documents":[],"id":{_enc(t.id)},'
+        f'"lines":[{lines}],"number":{_enc(t.number)},"order_date":"{t.order_date.isoformat()}",'
+        f'"reimbursement":{_enc(t.reimbursement)},'
+        f'"requester":{{"nation":{_enc(t.requester.nation)},"unit":{_enc(t.requester.unit)}}},'
+        f'"return_by":{_json_or_null(t.return_by.isoformat() if t.return_by else None)},'
+        f'"situation":{_enc(t.situation)},'
+        f'"supplier":{{"nation":{_enc(t.supplier.nation)},"unit":{_enc(t.supplier.unit)}}},'
+        f'"transaction_type":{_enc(t.transaction_type)}}}'
+    )
+
+
+def audit_bytes(
+    seq: int,
+    event_id: str,
+    order_id: str | None,
+    kind: str,
+    on: dt.date,
+    recorded_at: str,
+    payload: str,
+    postings_digest: str | None,
+) -> bytes:
+    """`repositories.audit_record`, made directly (held equal by the unit tests)."""
+    return (
+        f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
+        f'"order_id":{_json_or_null(order_id)},"payload":{_enc(payload)},'
+        f'"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
+        f'"seq":{seq}}}'
+    ).encode()
+
+
+def _totals(t: OrderTerms) -> str:
+    """`OrderTerms.totals()` as canonical JSON."""
+    totals: dict[str, int] = {}
+    for line in t.lines:
+        totals[line.currency] = totals.get(line.currency, 0) + line.quantity * line.unit_price
+    if len(totals) == 1:
+        ((code, total),) = totals.items()
+        return f"{{{_enc(code)}:{total}}}"
+    return canonical_json(dict(sorted(totals.items()))).decode()
+
+
+_NOTHING_OUTSTANDING = canonical_json({"money": {}, "in_kind": {}, "due_back": {}}).decode()
+
+
+def static_columns(t: OrderTerms, terms_text: str) -> dict[str, Any]:
+    """`repositories.static_columns`, with the canonical terms already made."""
+    return {
+        "id": t.id,
+        "number": t.number,
+        "issuing_nation": t.issuing_nation,
+        "year": t.order_date.year,
+        "agreement": t.agreement,
+        "arrangement": t.arrangement,
+        "requester": t.requester.nation,
+        "requester_unit": t.requester.unit,
+        "supplier": t.supplier.nation,
+        "supplier_unit": t.supplier.unit,
+        "situation": t.situation,
+        "transaction_type": t.transaction_type,
+        "reimbursement": t.reimbursement,
+        "order_date": t.order_date,
+        "date_required": t.date_required,
+        "return_by": t.return_by,
+        "delivery_place": t.delivery_place,
+        "terms": terms_text,
+        "totals": _totals(t),
+    }
+
+
+# ---------------------------------------------------------------------- the import
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    rows: int = 0
+    orders_read: int = 0
+    imported_orders: int = 0
+    imported_lines: int = 0
+    already_imported_orders: int = 0
+    already_imported_lines: int = 0
+    bad_rows: int = 0
+    orders_not_imported: int = 0
+    batches: int = 0
+    events: int = 0
+    postings: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "rows": self.rows,
+            "orders_read": self.orders_read,
+            "imported": {"orders": self.imported_orders, "lines": self.imported_lines},
+            "already_imported": {
+                "orders": self.already_imported_orders,
+                "lines": self.already_imported_lines,
+            },
+            "bad_rows": self.bad_rows,
+            "orders_not_imported": self.orders_not_imported,
+            "batches": self.batches,
+            "events": self.events,
+            "postings": self.postings,
+            "by_status": dict(sorted(self.by_status.items())),
+        }
+
+
+@dataclass(slots=True)
+class Progress:
+    """What a progress callback hears after each batch is committed."""
+
+    bytes_read: int
+    bytes_total: int
+    rows: int
+    result: ImportResult
+
+
+class Importer:
+    """Imports order files into the books behind `engine` (see the module's notes)."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        check: AgreementCheck | None = None,
+        batch_size: int = DEFAULT_BATCH,
+    ) -> None:
+        if batch_size < 1:
+            raise BadInput(f"batch size {batch_size} is not positive; accepted: 1 or more")
+        self.engine = engine or engine_for(url)
+        self.check = check or AgreementCheck()
+        self.batch_size = batch_size
+        self.decisions = Decisions(self.check)
+        self._officials: dict[str, Official | None] = {}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def run(
+        self,
+        path: Path,
+        fmt: str,
+        on_bad: Callable[[BadRow], None],
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> ImportResult:
+        """Import the file; `on_bad` hears of each bad row as it is found, `on_progress` of
+        each batch once it is committed."""
+        reader = FileReader(path, fmt)
+        rows: RowReader | None = None
+        result = ImportResult(str(path), fmt)
+        batch: list[Candidate] = []
+
+        def bad(problem: BadRow) -> None:
+            result.bad_rows += 1
+            on_bad(problem)
+
+        def flush() -> None:
+            if batch:
+                with UnitOfWork(self.engine) as uow:
+                    writer = _BatchWriter(self, uow, result, bad)
+                    writer.write(writer.build(writer.skip_known(batch)))
+                    uow.commit()
+                result.batches += 1
+                batch.clear()
+                if on_progress is not None:
+                    on_progress(Progress(reader.bytes_read, reader.size, result.rows, result))
+
+        for group in groups(reader.rows(), lambda: reader.layout.key):
+            result.rows += len(group.rows)
+            if group.key is None:
+                for row in group.rows:
+                    bad(BadRow(row.line, None, row.problem or f"the {KEY_COLUMN} key is missing"))
+                continue
+            result.orders_read += 1
+            unreadable = [row for row in group.rows if row.problem is not None]
+            if unreadable:
+                for row in unreadable:
+                    bad(BadRow(row.line, group.key, f"{row.problem}; order not imported"))
+                result.orders_not_imported += 1
+                continue
+            if rows is None or rows.layout is not reader.layout:
+                rows = RowReader(reader.layout, self.check.nations)
+            try:
+                candidate = rows.read(group)
+            except RowProblem as exc:
+                bad(BadRow(exc.line, group.key, f"{exc}; order not imported"))
+                result.orders_not_imported += 1
+                continue
+            batch.append(candidate)
+            if len(batch) >= self.batch_size:
+                flush()
+        flush()
+        return result
+
+    def agreement_of(self, request: OrderRequest, decided: str | None) -> tuple[str, str | None]:
+        return agreement_of(self.decisions.implements, request, decided)
+
+
+def agreement_of(
+    implements: Callable[[str], str | None], request: OrderRequest, decided: str | None
+) -> tuple[str, str | None]:
+    """The order's agreement and arrangement, named as `Books.propose` names them."""
+    if request.agreement:
+        arrangement = request.arrangement
+        if (
+            arrangement is None
+            and decided
+            and decided != request.agreement
+            and implements(decided) == request.agreement
+        ):
+            arrangement = decided
+        return request.agreement, arrangement
+    assert decided is not None
+    parent = implements(decided)
+    if parent:
+        return parent, decided
+    return decided, request.arrangement
+
+
+def signing_terms(check: AgreementCheck, rows: Sequence[dict[str, str]]) -> OrderTerms:
+    """The terms that the importer makes of one order's rows (column -> text, the first row
+    with its id and number): what its officials sign, for a file that carries signatures."""
+    layout = Layout(COLUMNS)
+    group = Group(
+        rows[0].get(KEY_COLUMN, "").strip() or None,
+        [
+            Row(i, ["" if c in _HISTORY_FIELDS else row.get(c, "") for c in COLUMNS])
+            for i, row in enumerate(rows, start=1)
+        ],
+    )
+    if group.key is None:
+        raise BadInput(f"the {KEY_COLUMN} key is missing")
+    try:
+        request = RowReader(layout, check.nations).read(group).request
+    except RowProblem as exc:
+        raise BadInput(f"row {exc.line}: {exc}") from None
+    decided = Decisions(check).decide(
+        request.supplier.nation,
+        request.requester.nation,
+        tuple(sorted({line.category for line in request.lines})),
+        request.situation,
+        request.order_date,
+        request.agreement,
+    )
+    if decided.text is None:
+        raise BadInput(str(decided.refusal))
+    agreement, arrangement = agreement_of(check.implements, request, decided.agreement)
+    return request.terms(request.number or "", agreement, arrangement)
+
+
+@dataclass(slots=True)
+class _Charges:
+    preview: tuple[ceilings.Charge, ...]
+    signing: tuple[ceilings.Charge, ...] = ()
+    waiver: str | None = None
+
+
+@dataclass(slots=True)
+class _Staged:
+    candidate: Candidate
+    terms: OrderTerms
+    decided: Decided
+    charges: _Charges = field(default_factory=lambda: _Charges(()))
+    folded: Order | None = None  # orders with a history: folded before they are numbered
+    events: list[tuple[Event, list[Posting]]] = field(default_factory=list)
+
+
+class _BatchWriter:
+    """One batch in one unit of work."""
+
+    def __init__(
+        self,
+        importer: Importer,
+        uow: UnitOfWork,
+        result: ImportResult,
+        bad: Callable[[BadRow], None],
+    ) -> None:
+        self.importer = importer
+        self.uow = uow
+        self.c: Connection = uow.connection
+        self.pg = uow.is_postgres
+        self.now = utc_stamp()
+        self.result = result
+        self._bad = bad
+        self._rates: dict[tuple[str, str], list[rates.ExchangeRate]] | None = None
+        self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
+
+    def refuse(self, candidate: Candidate, line: int, reason: str) -> None:
+        self._bad(BadRow(line, candidate.key, f"{reason}; order not imported"))
+        self.result.orders_not_imported += 1
+
+    def _chunks(self, values: Sequence[str]) -> Iterator[Sequence[str]]:
+        for start in range(0, len(values), _IN_CHUNK):
+            yield values[start : start + _IN_CHUNK]
+
+    def _existing(self, column: Any, values: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in self._chunks(values):
+            found.update(r[0] for r in self.c.execute(select(column).where(column.in_(chunk))))
+        return found
+
+    # ------------------------------------------------------------------ what is there already
+
+    def skip_known(self, batch: list[Candidate]) -> list[Candidate]:
+        """Leave out orders imported before (same rows), and report orders whose key was used
+        for other rows, or whose id or number another order has."""
+        i = tables.logistics_idempotency
+        seen: dict[str, tuple[str, str]] = {}
+        for chunk in self._chunks([idempotency_key(c.key) for c in batch]):
+            query = select(i.c.key, i.c.command, i.c.request_digest).where(i.c.key.in_(chunk))
+            seen.update((r.key, (r.command, r.request_digest)) for r in self.c.execute(query))
+        result = self.result
+        fresh: list[Candidate] = []
+        here: dict[str, Candidate] = {}
+        for candidate in batch:
+            key = idempotency_key(candidate.key)
+            found = seen.get(key)
+            if found is None and candidate.key in here:
+                found = (COMMAND, here[candidate.key].digest)
+            if found is None:
+                fresh.append(candidate)
+                here[candidate.key] = candidate
+            elif found == (COMMAND, candidate.digest):
+                result.already_imported_orders += 1
+                result.already_imported_lines += len(candidate.lines)
+            else:
+                self.refuse(
+                    candidate,
+                    candidate.lines[0],
+                    f"the order key was used before for other rows (idempotency key {key!r}): "
+                    "an order changed since it was imported, or rows of one order that do not "
+                    "follow each other; give a new order a new key",
+                )
+        o = tables.orders
+        taken_ids = self._existing(o.c.id, [c.request.id for c in fresh])
+        numbers = [c.request.number for c in fresh if c.request.number]
+        taken_numbers = self._existing(o.c.number, numbers) if numbers else set()
+        kept = []
+        for candidate in fresh:
+            r = candidate.request
+            if r.id in taken_ids:
+                self.refuse(
+                    candidate, candidate.lines[0], f"an order with id {r.id!r} exists already"
+                )
+            elif r.number and r.number in taken_numbers:
+                self.refuse(
+                    candidate, candidate.lines[0], f"order number {r.number} exists already"
+                )
+            else:
+                taken_ids.add(r.id)
+                if r.number:
+                    taken_numbers.add(r.number)
+                kept.append(candidate)
+        return kept
+
+    # ------------------------------------------------------------------ deciding and numbering
+
+    def build(self, batch: list[Candidate]) -> list[_Staged]:
+        """Decide, count the ceilings and fold each order of the batch, in file order; an
+        order that anything refuses is reported and left out before it takes a number."""
+        importer = self.importer
+        decisions = importer.decisions
+        staged: list[_Staged] = []
+        for candidate in batch:
+            r = candidate.request
+            decided = decisions.decide(
+                r.supplier.nation,
+                r.requester.nation,
+                tuple(sorted({line.category for line in r.lines})),
+                r.situation,
+                r.order_date,
+                r.agreement,
+            )
+            if decided.text is None:
+                self.refuse(candidate, candidate.lines[0], str(decided.refusal))
+                continue
+            try:
+                agreement, arrangement = importer.agreement_of(r, decided.agreement)
+                terms = r.terms(r.number or "", agreement, arrangement)  # checks the terms
+            except BadInput as exc:
+                self.refuse(candidate, _line_of(str(exc), candidate.lines), str(exc))
+                continue
+            staged.append(_Staged(candidate, terms, decided))
+        sequences = {
+            (s.terms.requester.nation, s.terms.order_date.year)
+            for s in staged
+            if not s.candidate.request.number
+        }
+        last = self._lock_sequences(sequences) if sequences else {}
+
+        # what each order adds to the ceilings, at proposal and when it binds
+        counted: list[_Staged] = []
+        counter_keys: set[tuple[int, str, str, str]] = set()
+        for s in staged:
+            t, h = s.terms, s.candidate.history
+            if ceilings.US not in (t.requester.nation, t.supplier.nation):
+                counted.append(s)
+                continue
+            try:
+                s.charges = _Charges(
+                    ceilings.charges(t, t.order_date, self.to_usd(t.agreement, t.order_date))[0]
+                )
+                if len(h.signatures) == 2 and h.signed_on is not None:
+                    s.charges.signing, s.charges.waiver = ceilings.charges(
+                        t, h.signed_on, self.to_usd(t.agreement, h.signed_on)
+                    )
+            except BadInput as exc:
+                self.refuse(s.candidate, s.candidate.lines[0], str(exc))
+                continue
+            counter_keys.update(c.key for c in s.charges.preview)
+            counter_keys.update(c.key for c in s.charges.signing)
+            counted.append(s)
+        used = self._lock_counters(counter_keys) if counter_keys else {}
+        before = dict(used)
+
+        accepted: list[_Staged] = []
+        for s in counted:
+            try:
+                for charge in s.charges.preview:
+                    ceilings.check(charge, used[charge.key])
+                trial = used
+                if s.charges.signing:
+                    trial = dict(used)
+                    for charge in sorted(s.charges.signing, key=lambda c: c.key):
+                        ceilings.check(charge, trial[charge.key])
+                        trial[charge.key] += charge.amount
+                if not s.candidate.history.empty:
+                    self._fold(s)
+            except RowProblem as exc:
+                self.refuse(s.candidate, exc.line, str(exc))
+                continue
+            except AccordError as exc:
+                self.refuse(s.candidate, _line_of(str(exc), s.candidate.lines), str(exc))
+                continue
+            used = trial
+            accepted.append(s)
+
+        wanting = [
+            (s.terms.requester.nation, s.terms.order_date.year)
+            for s in accepted
+            if not s.candidate.request.number
+        ]
+        if wanting:
+            taken = {s.candidate.request.number or "" for s in accepted}
+            numbers = iter(self._allocate(wanting, last, taken))
+            for s in accepted:
+                if not s.candidate.request.number:
+                    # the terms were checked with the number blank; the number is set on this
+                    # new, unshared instance before anything reads it
+                    object.__setattr__(s.terms, "number", next(numbers))
+            self._write_sequences(last)
+        if counter_keys:
+            self._write_counters(before, used)
+        return accepted
+
+    def _rates_table(self) -> dict[tuple[str, str], list[rates.ExchangeRate]]:
+        if self._rates is None:
+            found: dict[tuple[str, str], list[rates.ExchangeRate]] = {}
+            for row in self.c.execute(select(tables.exchange_rates)):
+                rate = rate_from_row(row)
+                found.setdefault((rate.base, rate.quote), []).append(rate)
+            self._rates = found
+        return self._rates
+
+    def to_usd(self, agreement: str, on: dt.date) -> Callable[[int, str], int]:
+        """As `Books._to_usd`: an amount in US cents at the rate for the day."""
+        known = self._to_usd.get((agreement, on))
+        if known is not None:
+            return known
+        chosen: dict[str, Any] = {}
+
+        def convert(minor: int, currency: str) -> int:
+            if currency == "USD":
+                return minor
+            if currency not in chosen:
+                table = self._rates_table()
+                candidates = [
+                    r
+                    for r in table.get((currency, "USD"), []) + table.get(("USD", currency), [])
+                    if r.covers(on)
+                ]
+                chosen[currency] = rates.choose(candidates, currency, "USD", on, agreement)
+            rate = chosen[currency]
+            if rate is None:
+                raise BadInput(
+                    f"no exchange rate from {currency} to USD on {on} (needed to count the "
+                    "10 U.S.C. 2347 ceilings); add one with `accord ledger rates add`"
+                )
+            return money.convert(minor, currency, "USD", rate)
+
+        self._to_usd[(agreement, on)] = convert
+        return convert
+
+    def _lock_counters(
+        self, keys: set[tuple[int, str, str, str]]
+    ) -> dict[tuple[int, str, str, str], int]:
+        u = tables.ceiling_usage
+        used: dict[tuple[int, str, str, str], int] = {}
+        for key in sorted(keys):
+            year, grp, direction, scope = key
+            query = select(u.c.used).where(
+                u.c.fiscal_year == year,
+                u.c.grp == grp,
+                u.c.direction == direction,
+                u.c.scope == scope,
+            )
+            row = self.c.execute(self.uow.for_update(query)).first()
+            used[key] = 0 if row is None else int(row[0])
+        return used
+
+    def _write_counters(
+        self,
+        before: dict[tuple[int, str, str, str], int],
+        used: dict[tuple[int, str, str, str], int],
+    ) -> None:
+        u = tables.ceiling_usage
+        dialect = postgresql if self.pg else sqlite
+        for key in sorted(used):
+            if used[key] == before.get(key, 0):
+                continue
+            year, grp, direction, scope = key
+            limit = ceilings.LIMITS[(grp, direction, scope)]
+            row = {"fiscal_year": year, "grp": grp, "direction": direction, "scope": scope}
+            self.c.execute(
+                dialect.insert(u).values(**row, used=0, limit_cents=limit).on_conflict_do_nothing()
+            )
+            self.c.execute(
+                update(u)
+                .where(
+                    u.c.fiscal_year == year,
+                    u.c.grp == grp,
+                    u.c.direction == direction,
+                    u.c.scope == scope,
+                )
+                .values(used=used[key])
+            )
+
+    def _lock_sequences(self, keys: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        s = tables.order_number_sequences
+        dialect = postgresql if self.pg else sqlite
+        last: dict[tuple[str, int], int] = {}
+        for nation, year in sorted(keys):
+            self.c.execute(
+                dialect.insert(s).values(nation=nation, year=year, last=0).on_conflict_do_nothing()
+            )
+            query = select(s.c.last).where(and_(s.c.nation == nation, s.c.year == year))
+            last[(nation, year)] = int(self.c.execute(self.uow.for_update(query)).scalar_one())
+        return last
+
+    def _allocate(
+        self, wanting: list[tuple[str, int]], last: dict[tuple[str, int], int], taken: set[str]
+    ) -> list[str]:
+        """Numbers for the orders without one, in file order: NATION-YEAR-NNNNNN, skipping
+        numbers in use (as `LogisticsStore.next_number` does)."""
+        while True:
+            counters = dict(last)
+            numbers = []
+            for nation, year in wanting:
+                while True:
+                    counters[(nation, year)] += 1
+                    number = f"{nation}-{year}-{counters[(nation, year)]:06d}"
+                    if number not in taken:
+                        break
+                numbers.append(number)
+            clash = self._existing(tables.orders.c.number, numbers)
+            if not clash:
+                last.update(counters)
+                return numbers
+            taken |= clash
+
+    def _write_sequences(self, last: dict[tuple[str, int], int]) -> None:
+        s = tables.order_number_sequences
+        for (nation, year), value in sorted(last.items()):
+            self.c.execute(
+                update(s).where(and_(s.c.nation == nation, s.c.year == year)).values(last=value)
+            )
+
+    # ------------------------------------------------------------------ orders with a history
+
+    def _official(self, official_id: str) -> Official | None:
+        cache = self.importer._officials
+        if official_id not in cache:
+            s = tables.signing_officials
+            row = self.c.execute(select(s).where(s.c.id == official_id)).first()
+            cache[official_id] = (
+                None
+                if row is None
+                else Official(
+                    row.id,
+                    row.name,
+                    row.nation,
+                    row.title,
+                    row.public_key,
+                    row.fingerprint,
+                    {k: int(v) for k, v in json.loads(row.limits).items()},
+                )
+            )
+        return cache[official_id]
+
+    def _fold(self, s: _Staged) -> None:
+        """The events of an order with a history, folded by the domain (which refuses what may
+        not happen), with the payloads that `Books` writes; checks as `Books.sign` does."""
+        candidate, terms, h = s.candidate, s.terms, s.candidate.history
+        order = Order(terms)
+        events = s.events
+
+        def add(kind: str, day: dt.date, payload: dict[str, Any]) -> None:
+            event_id = event_id_for(terms.id, candidate.key, len(events) + 1)
+            event = Event(event_id, kind, day, payload)
+            events.append((event, order.apply(event)))
+
+        add("created", terms.order_date, {"terms": terms.as_json()})
+        add("proposed", terms.order_date, {"decision": s.decided.stored()})
+        assert h.signed_on is not None
+        signed_bytes = terms.canonical()
+        for official_id, signature, line in h.signatures:
+            official = self._official(official_id)
+            if official is None:
+                raise RowProblem(
+                    line, f"no official {official_id!r}; add one with `accord officials add`"
+                )
+            if official.nation == terms.requester.nation:
+                side = "requester"
+            elif official.nation == terms.supplier.nation:
+                side = "supplier"
+            else:
+                raise RowProblem(
+                    line,
+                    f"official {official.id} acts for {official.nation}, which is not a party to "
+                    f"the order ({terms.requester.nation} requests, {terms.supplier.nation} "
+                    "supplies)",
+                )
+            if side in order.signatures:
+                raise RowProblem(line, f"two signatures for the {side}")
+            signing.verify(official.public_key, signature, signed_bytes)
+            check_signing_limit(terms.totals(), official.limits, official.id)
+            payload: dict[str, Any] = {
+                "side": side,
+                "official": official.id,
+                "key": official.fingerprint,
+                "signature": signature,
+                "decision": None,
+            }
+            if len(order.signatures) == 1:
+                again = self.importer.decisions.decide(
+                    terms.supplier.nation,
+                    terms.requester.nation,
+                    tuple(sorted({ln.category for ln in terms.lines})),
+                    terms.situation,
+                    h.signed_on,
+                    terms.agreement,
+                )
+                if again.text is None:
+                    raise RowProblem(line, str(again.refusal))
+                payload["decision"] = again.stored()
+                payload["ceiling"] = {
+                    "charges": [c.as_json() for c in s.charges.signing],
+                    "waiver": s.charges.waiver,
+                }
+            add("signed", h.signed_on, payload)
+        if h.delivered_on is not None:
+            quantities = {str(k): v for k, v in sorted(h.delivered.items())}
+            add(
+                "delivered",
+                h.delivered_on,
+                {"quantities": quantities, "documents": [], "received_by": None},
+            )
+        if h.billed_on is not None:
+            t = order.terms
+            cash = t.owes_money and t.reimbursement == "cash"
+            amounts = order.delivered_value() if cash else {}
+            add("billed", h.billed_on, {"amounts": amounts, "documents": []})
+        if h.settled_on is not None:
+            methods = order.settlement_methods()
+            if not methods:
+                raise RowProblem(candidate.lines[0], "settled_on is given, but nothing is owed")
+            for method in methods:
+                if method == "rik":
+                    owed = order.outstanding_in_kind()
+                elif method == "return":
+                    owed = order.outstanding_due_back()
+                else:
+                    owed = {}
+                add(
+                    "settled",
+                    h.settled_on,
+                    {
+                        "method": method,
+                        "amounts": order.outstanding_money() if method in ("cash", "eve") else {},
+                        "quantities": {str(k): v for k, v in sorted(owed.items())},
+                        "note": None,
+                        "documents": [],
+                    },
+                )
+        if h.closed_on is not None:
+            add("closed", h.closed_on, {})
+        s.folded = order
+
+    # ------------------------------------------------------------------ writing
+
+    def _day(self, day: dt.date | None) -> Any:
+        if day is None or self.pg:
+            return day
+        return day.isoformat()
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        mark = "%s" if self.pg else "?"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(mark for _ in columns)})"
+        )
+        self.c.exec_driver_sql(sql, rows)
+
+    def _order_row(self, columns: dict[str, Any]) -> tuple[Any, ...]:
+        day, pg = self._day, self.pg
+        return tuple(
+            day(columns[name])
+            if name in DATE_COLUMNS
+            else (columns[name] if pg else int(columns[name]))
+            if name in FLAG_COLUMNS
+            else columns[name]
+            for name in ORDER_ROW
+        )
+
+    def write(self, accepted: list[_Staged]) -> None:
+        """Insert the batch's rows, table by table, and append its events to the audit chain."""
+        day, now, pg = self._day, self.now, self.pg
+        result = self.result
+        orders: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        transactions: list[tuple[Any, ...]] = []
+        postings: list[tuple[Any, ...]] = []
+        signatures: list[tuple[Any, ...]] = []
+        keys: list[tuple[Any, ...]] = []
+        audit: list[tuple[str, str, str, dt.date, str, str | None]] = []
+        proposed_flags = (False, False) if pg else (0, 0)
+        for s in accepted:
+            candidate, t = s.candidate, s.terms
+            oid = t.id
+            text = terms_json(t)
+            order = s.folded
+            assert s.decided.text is not None
+            if order is None:
+                # proposed, nothing more: the rows of `created` and `proposed` made directly
+                created = event_id_for(oid, candidate.key, 1)
+                proposed = event_id_for(oid, candidate.key, 2)
+                on = t.order_date
+                audit.append((created, oid, "created", on, '{"terms":' + text + "}", None))
+                audit.append(
+                    (proposed, oid, "proposed", on, '{"decision":' + s.decided.text + "}", None)
+                )
+                orders.append(
+                    (
+                        oid,
+                        t.number,
+                        t.requester.nation,
+                        on.year,
+                        t.agreement,
+                        t.arrangement,
+                        t.requester.nation,
+                        t.requester.unit,
+                        t.supplier.nation,
+                        t.supplier.unit,
+                        t.situation,
+                        t.transaction_type,
+                        t.reimbursement,
+                        day(on),
+                        day(t.date_required),
+                        day(t.return_by),
+                        t.delivery_place,
+                        text,
+                        _totals(t),
+                        "proposed",
+                        2,
+                        s.decided.text,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        *proposed_flags,
+                        _NOTHING_OUTSTANDING,
+                        "{}",
+                        "{}",
+                        None,
+                        None,
+                        now,
+                        now,
+                    )
+                )
+                lines.extend(
+                    (
+                        oid,
+                        ln.number,
+                        ln.category,
+                        ln.description,
+                        ln.nsn,
+                        ln.quantity,
+                        ln.unit,
+                        ln.unit_price,
+                        ln.currency,
+                        0,
+                        0,
+                    )
+                    for ln in t.lines
+                )
+                status, version, event_ids = "proposed", 2, f'"{created}","{proposed}"'
+            else:
+                columns = {**static_columns(t, text), **projection(order)}
+                columns["created_at"] = columns["updated_at"] = now
+                orders.append(self._order_row(columns))
+                delivered = order.delivered_qty()
+                returned: dict[int, int] = {}
+                for method in ("rik", "return"):
+                    for n, q in order.settled_quantities(method).items():
+                        returned[n] = returned.get(n, 0) + q
+                lines.extend(
+                    (
+                        oid,
+                        ln.number,
+                        ln.category,
+                        ln.description,
+                        ln.nsn,
+                        ln.quantity,
+                        ln.unit,
+                        ln.unit_price,
+                        ln.currency,
+                        delivered.get(ln.number, 0),
+                        returned.get(ln.number, 0),
+                    )
+                    for ln in t.lines
+                )
+                for event, event_postings in s.events:
+                    payload = (
+                        '{"terms":' + text + "}"
+                        if event.kind == "created"
+                        else canonical_json(event.payload).decode()
+                    )
+                    posted = digest(event_postings) if event_postings else None
+                    audit.append((event.id, oid, event.kind, event.on, payload, posted))
+                    if event_postings:
+                        value_date = day(event.on)
+                        transactions.append((event.id, oid, event.kind, value_date, None, now))
+                        postings.extend(
+                            (
+                                event.id,
+                                oid,
+                                p.book,
+                                p.counterparty,
+                                p.agreement,
+                                p.kind,
+                                p.ledger,
+                                p.amount,
+                                value_date,
+                            )
+                            for p in event_postings
+                        )
+                    if event.kind == "signed":
+                        signatures.append(
+                            (
+                                oid,
+                                event.payload["side"],
+                                event.payload["official"],
+                                event.payload["key"],
+                                event.payload["signature"],
+                                day(event.on),
+                                event.id,
+                            )
+                        )
+                status, version = order.status.value, order.version
+                event_ids = ",".join(f'"{e.id}"' for e, _ in s.events)
+            keys.append(
+                (
+                    idempotency_key(candidate.key),
+                    COMMAND,
+                    candidate.digest,
+                    f'{{"events":[{event_ids}],"imported":true,"order":{{"id":{_enc(oid)},'
+                    f'"number":{_enc(t.number)},"status":"{status}","version":{version}}}}}',
+                    now,
+                )
+            )
+            result.imported_orders += 1
+            result.imported_lines += len(candidate.lines)
+            result.by_status[status] = result.by_status.get(status, 0) + 1
+        self._insert("orders", ORDER_ROW, orders)
+        self._insert("order_lines", LINE_ROW, lines)
+        self._insert("ledger_transactions", TRANSACTION_ROW, transactions)
+        self._insert("ledger_postings", POSTING_ROW, postings)
+        self._insert("order_signatures", SIGNATURE_ROW, signatures)
+        self._insert("logistics_idempotency", KEY_ROW, keys)
+        self._chain(audit)
+        result.events += len(audit)
+        result.postings += len(postings)
+
+    def _chain(self, entries: list[tuple[str, str, str, dt.date, str, str | None]]) -> None:
+        """Append the events to the audit chain, under the lock on its head (taken last, as
+        the services take it)."""
+        if not entries:
+            return
+        head = tables.logistics_audit_head
+        row = self.c.execute(
+            self.uow.for_update(select(head.c.seq, head.c.hash).where(head.c.id == 1))
+        ).one()
+        seq, prev = int(row.seq), str(row.hash)
+        now, day = self.now, self._day
+        rows = []
+        for event_id, order_id, kind, on, payload, posted in entries:
+            seq += 1
+            record = audit_bytes(seq, event_id, order_id, kind, on, now, payload, posted)
+            hashed = chain_hash(prev, record)
+            rows.append(
+                (seq, event_id, order_id, kind, day(on), now, payload, posted, prev, hashed)
+            )
+            prev = hashed
+        self._insert("logistics_audit", AUDIT_ROW, rows)
+        self.c.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+
+
+ORDER_ROW = (
+    "id",
+    "number",
+    "issuing_nation",
+    "year",
+    "agreement",
+    "arrangement",
+    "requester",
+    "requester_unit",
+    "supplier",
+    "supplier_unit",
+    "situation",
+    "transaction_type",
+    "reimbursement",
+    "order_date",
+    "date_required",
+    "return_by",
+    "delivery_place",
+    "terms",
+    "totals",
+    "status",
+    "version",
+    "decision_proposal",
+    "decision_signing",
+    "signed_on",
+    "first_delivery_on",
+    "billed_on",
+    "settlement_due",
+    "open_obligations",
+    "due_back_open",
+    "outstanding",
+    "delivered_value",
+    "collected",
+    "closed_on",
+    "cancelled_on",
+    "created_at",
+    "updated_at",
+)
+LINE_ROW = (
+    "order_id",
+    "line",
+    "category",
+    "description",
+    "nsn",
+    "quantity",
+    "unit",
+    "unit_price",
+    "currency",
+    "delivered",
+    "returned",
+)
+TRANSACTION_ROW = ("id", "order_id", "kind", "value_date", "reverses", "recorded_at")
+POSTING_ROW = (
+    "transaction_id",
+    "order_id",
+    "book",
+    "counterparty",
+    "agreement",
+    "kind",
+    "ledger",
+    "amount",
+    "value_date",
+)
+SIGNATURE_ROW = (
+    "order_id",
+    "side",
+    "official_id",
+    "fingerprint",
+    "signature",
+    "signed_on",
+    "event_id",
+)
+KEY_ROW = ("key", "command", "request_digest", "result", "created_at")
+AUDIT_ROW = (
+    "seq",
+    "event_id",
+    "order_id",
+    "kind",
+    "on_date",
+    "recorded_at",
+    "payload",
+    "postings_digest",
+    "prev_hash",
+    "hash",
+)
+DATE_COLUMNS = frozenset(
+    (
+        "order_date",
+        "date_required",
+        "return_by",
+        "signed_on",
+        "first_delivery_on",
+        "billed_on",
+        "settlement_due",
+        "closed_on",
+        "cancelled_on",
+    )
+)
+FLAG_COLUMNS = frozenset(("open_obligations", "due_back_open"))
+
+
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "BadRow",
+    "Decisions",
+    "ImportResult",
+    "Importer",
+    "Progress",
+    "RowReader",
+    "audit_bytes",
+    "event_id_for",
+    "idempotency_key",
+    "order_id_for",
+    "signing_terms",
+    "static_columns",
+    "terms_json",
+]

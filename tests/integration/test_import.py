@@ -1,0 +1,426 @@
+"""`Importer` on SQLite and PostgreSQL: imported orders are the orders the services would
+have made (same rows, events, postings), bad rows are reported with their line and reason
+while the good orders go in, a re-run adds nothing, and neither the format nor the batch size
+changes the books."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, select
+from test_orders_support import Signer, add_signer, books  # noqa: F401
+
+from accord.logistics import rates, signing, tables
+from accord.logistics.order_input import parse_order
+from accord.services import ids
+from accord.services.importer import (
+    COLUMNS,
+    BadRow,
+    Importer,
+    ImportResult,
+    order_id_for,
+    signing_terms,
+)
+from accord.services.logistics import Logistics
+from accord.store.migrate import upgrade
+
+BASE = {
+    "requester": "USA",
+    "requester_unit": "3d Marine Logistics Group",
+    "supplier": "JPN",
+    "supplier_unit": "JGSDF Western Army",
+    "situation": "exercise",
+    "reimbursement": "cash",
+    "order_date": "2024-05-01",
+    "date_required": "2024-05-10",
+    "delivery_place": "Camp Hansen, Okinawa",
+}
+
+
+def line(
+    category: str, description: str, quantity: int, unit: str, price: str, **more: str
+) -> dict[str, str]:
+    return {
+        "category": category,
+        "description": description,
+        "quantity": str(quantity),
+        "unit": unit,
+        "unit_price": price,
+        "currency": "USD",
+        **more,
+    }
+
+
+def order(key: str, *lines: dict[str, str], **fields: str) -> list[dict[str, str]]:
+    first = {"order": key, **BASE, **fields, **lines[0]}
+    return [first] + [{"order": key, **ln} for ln in lines[1:]]
+
+
+def write(path: Path, orders: list[list[dict[str, str]]], fmt: str = "csv") -> Path:
+    rows = [row for o in orders for row in o]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        if fmt == "csv":
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            for row in rows:
+                writer.writerow([row.get(c, "") for c in COLUMNS])
+        else:
+            for row in rows:
+                handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def run(
+    url: str, path: Path, fmt: str = "csv", batch: int = 1000
+) -> tuple[ImportResult, list[BadRow]]:
+    found: list[BadRow] = []
+    importer = Importer(url, batch_size=batch)
+    try:
+        return importer.run(path, fmt, on_bad=found.append), found
+    finally:
+        importer.close()
+
+
+def sign(rows: list[dict[str, str]], check: Any, *signers: Signer, on: str) -> list[dict[str, str]]:
+    """Give the order its id and number, and both officials' signatures over its terms."""
+    rows[0].setdefault("id", f"id-{rows[0]['order']}")
+    rows[0].setdefault("number", f"USA-2024-9{abs(hash(rows[0]['order'])) % 10**5:05d}")
+    signed = signing_terms(check, rows).canonical()
+    for side, signer in zip(("requester", "supplier"), signers, strict=True):
+        rows[0][f"{side}_official"] = signer.id
+        rows[0][f"{side}_signature"] = signing.sign(signer.key, signed)
+    rows[0]["signed_on"] = on
+    return rows
+
+
+def table(engine: Engine, t: Any, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    with engine.connect() as c:
+        rows = [dict(r._mapping) for r in c.execute(select(t))]
+    return sorted(
+        ({k: v for k, v in r.items() if k not in skip} for r in rows),
+        key=lambda r: json.dumps(r, sort_keys=True, default=str),
+    )
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        return {
+            t.name: len(table(engine, t))
+            for t in (
+                tables.orders,
+                tables.order_lines,
+                tables.logistics_audit,
+                tables.ledger_postings,
+                tables.logistics_idempotency,
+            )
+        }
+    finally:
+        engine.dispose()
+
+
+def test_imported_orders_are_what_the_services_make(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """A proposed order and one with its whole history (signed by both, delivered in part,
+    billed, paid): the same order rows, lines, audit payloads, signatures and postings as
+    `Logistics` makes from the same requests on another database."""
+    us, jp = add_signer(books, "us-coord", "USA"), add_signer(books, "jp-coord", "JPN")
+    check = books.context.check
+    plain = order(
+        "P-1",
+        line("food", "field rations", 500, "ML", "12.50"),
+        line("fuel", "JP-8", 20000, "LI", "0.85", nsn="9130-01-031-5816"),
+    )
+    full = order(
+        "H-1",
+        line("food", "hot meals", 300, "ML", "9.75", delivered="300"),
+        line("water", "bottled water", 1000, "LI", "0.40", delivered="600"),
+        order_date="2024-05-02",
+    )
+    sign(full, check, us, jp, on="2024-05-03")
+    full[0].update(delivered_on="2024-05-06", billed_on="2024-05-20", settled_on="2024-06-30")
+    result, bad = run(database_url, write(tmp_path / "o.csv", [plain, full]))
+    assert (
+        not bad
+        and result.imported_orders == 2
+        and result.by_status
+        == {
+            "proposed": 1,
+            "settled": 1,
+        }
+    )
+
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    upgrade(reference)
+    service = Logistics(reference)
+    engine = create_engine(database_url)
+    try:
+        with create_engine(database_url).connect() as c:
+            officials = [dict(r._mapping) for r in c.execute(select(tables.signing_officials))]
+        with create_engine(reference).begin() as c:
+            c.execute(tables.signing_officials.insert(), officials)
+        nations = check.nations
+        for rows, on in ((plain, dt.date(2024, 5, 1)), (full, dt.date(2024, 5, 2))):
+            data = {
+                **{k: rows[0][k] for k in ("situation", "reimbursement", "order_date")},
+                "id": rows[0].get("id") or order_id_for(rows[0]["order"]),
+                "number": rows[0].get("number"),
+                "date_required": rows[0]["date_required"],
+                "delivery_place": rows[0]["delivery_place"],
+                "requester": {"nation": "USA", "unit": rows[0]["requester_unit"]},
+                "supplier": {"nation": "JPN", "unit": rows[0]["supplier_unit"]},
+                "lines": [
+                    {
+                        k: r[k]
+                        for k in (
+                            "category",
+                            "description",
+                            "quantity",
+                            "unit",
+                            "unit_price",
+                            "currency",
+                            "nsn",
+                        )
+                        if k in r
+                    }
+                    for r in rows
+                ],
+            }
+            if data["number"] is None:
+                del data["number"]
+            service.propose(parse_order(data, "unused", on, nations), key=ids.uuid7(), on=on)
+        ref = full[0]["number"]
+        for side, signer in (("requester", us), ("supplier", jp)):
+            service.sign(
+                ref,
+                signer.id,
+                full[0][f"{side}_signature"],
+                key=ids.uuid7(),
+                on=dt.date(2024, 5, 3),
+            )
+        service.deliver(ref, {1: 300, 2: 600}, key="d", on=dt.date(2024, 5, 6))
+        service.bill(ref, key="b", on=dt.date(2024, 5, 20))
+        owed = service.order(ref).outstanding_money()
+        service.settle(ref, "cash", amounts=owed, key="s", on=dt.date(2024, 6, 30))
+        expected = create_engine(reference)
+        stamps = ("created_at", "updated_at", "recorded_at")
+        assert table(engine, tables.orders, stamps) == table(expected, tables.orders, stamps)
+        assert table(engine, tables.order_lines) == table(expected, tables.order_lines)
+        assert table(engine, tables.order_signatures, ("event_id",)) == table(
+            expected, tables.order_signatures, ("event_id",)
+        )
+        postings = ("id", "transaction_id")
+        assert table(engine, tables.ledger_postings, postings) == table(
+            expected, tables.ledger_postings, postings
+        )
+        events = ("seq", "event_id", "recorded_at", "prev_hash", "hash")
+        imported = [e for e in table(engine, tables.logistics_audit, events) if e["order_id"]]
+        assert imported == [
+            e for e in table(expected, tables.logistics_audit, events) if e["order_id"]
+        ]
+        expected.dispose()
+    finally:
+        service.close()
+        engine.dispose()
+    assert books.verify()["ok"]
+
+
+def test_bad_rows_are_reported_and_the_good_orders_imported(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    orders = [
+        order("A", line("food", "rations", 10, "ML", "12.50")),  # lines 2
+        order(  # lines 3-4: the second line's unit is unknown
+            "B", line("food", "rations", 10, "ML", "12.50"), line("fuel", "JP-8", 5, "BARREL", "1")
+        ),
+        order(  # line 5: no agreement between Japan and Korea
+            "C",
+            line("fuel", "F-76", 1000, "LI", "0.80"),
+            requester="KOR",
+            order_date="2015-04-13",
+        ),
+        order("D", line("medical", "clinic", 5, "HR", "80"), reimbursement="rik"),  # line 6
+        order(  # line 7: one order's worth of supplies over the $20M sub-limit
+            "E", line("food", "rations", 2_000_001, "ML", "10.00")
+        ),
+        order("F", line("water", "bottled", 100, "LI", "0.40")),  # line 8
+    ]
+    result, bad = run(database_url, write(tmp_path / "o.csv", orders))
+    assert result.imported_orders == 2 and result.orders_not_imported == 4
+    assert result.rows == 7 and result.bad_rows == 4
+    by_line = {b.line: b for b in bad}
+    assert sorted(by_line) == [4, 5, 6, 7]
+    assert "unknown unit of issue 'BARREL'" in by_line[4].reason and by_line[4].order_key == "B"
+    assert "no-agreement" in by_line[5].reason and "JPN" in by_line[5].reason
+    assert "replacement in kind applies to supplies" in by_line[6].reason
+    assert "would exceed the FY2024 non-NATO liabilities ceiling (supplies sub-limit)" in (
+        by_line[7].reason
+    )
+    assert all(b.reason.endswith("order not imported") for b in bad)
+    listed = books.list_orders(limit=100)
+    assert sorted(o["number"] for o in listed["orders"]) == ["USA-2024-000001", "USA-2024-000002"]
+    assert books.verify()["ok"]
+
+
+def test_a_rerun_adds_nothing_and_a_changed_order_is_reported(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    us, jp = add_signer(books, "us", "USA"), add_signer(books, "jp", "JPN")
+    signed = sign(
+        order("S", line("food", "meals", 40, "ML", "9.50", delivered="40")),
+        books.context.check,
+        us,
+        jp,
+        on="2024-05-02",
+    )
+    signed[0].update(delivered_on="2024-05-04", billed_on="2024-05-10")
+    orders = [order(f"K{i}", line("water", "bottled", 10 + i, "LI", "0.40")) for i in range(7)]
+    path = write(tmp_path / "o.csv", [*orders, signed])
+    first, bad = run(database_url, path, batch=3)
+    assert not bad and first.imported_orders == 8 and first.postings > 0
+    before = counts(database_url)
+    balances = books.balances()
+    again, bad = run(database_url, path, batch=3)
+    assert not bad and again.imported_orders == 0
+    assert again.already_imported_orders == 8 and again.already_imported_lines == 8
+    assert counts(database_url) == before and books.balances() == balances
+
+    orders[2][0]["quantity"] = "99"  # the same order key, other rows
+    changed, bad = run(database_url, write(tmp_path / "o2.csv", orders))
+    assert changed.imported_orders == 0 and changed.already_imported_orders == 6
+    assert [(b.line, b.order_key) for b in bad] == [(4, "K2")]
+    assert "used before for other rows" in bad[0].reason
+    assert counts(database_url) == before
+    assert books.verify()["ok"]
+
+
+def test_csv_json_lines_and_batch_sizes_make_the_same_books(
+    database_url: str, tmp_path: Path
+) -> None:
+    from accord.services.demo import sample_rows
+
+    rows = list(sample_rows(600, 11, bad_share=0.02))
+    keyed: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        keyed.setdefault(row["order"], []).append(row)
+    csv_path = write(tmp_path / "o.csv", list(keyed.values()))
+    jsonl_path = write(tmp_path / "o.jsonl", list(keyed.values()), "jsonl")
+    seen = []
+    for name, path, fmt, batch in (
+        ("a", csv_path, "csv", 1000),
+        ("b", jsonl_path, "jsonl", 7),
+    ):
+        url = database_url if name == "a" else f"sqlite:///{tmp_path / 'b.db'}"
+        upgrade(url)
+        _add_rates(url)
+        result, bad = run(url, path, fmt, batch)
+        assert result.imported_orders > 50 and result.bad_rows == len(bad)
+        service = Logistics(url)
+        listed = service.list_orders(limit=10_000)["orders"]
+        seen.append(
+            (
+                sorted(
+                    (o["id"], o["number"], o["status"], json.dumps(o["totals"])) for o in listed
+                ),
+                service.balances(),
+                Counter((b.line - (fmt == "csv"), b.reason) for b in bad),  # CSV: a header
+            )
+        )
+        assert service.verify()["ok"]
+        service.close()
+    assert seen[0] == seen[1]
+
+
+def _add_rates(url: str) -> None:
+    from accord.services.demo import JAPAN_ANNUAL, monthly_rates
+
+    service = Logistics(url)
+    try:
+        for first, last, value in JAPAN_ANNUAL:
+            made = rates.make_rate("JPY", "USD", value, first, last, agreement="jpn-usa-acsa-2016")
+            service.add_rate(f"jfy{first.year}", made, key=f"jfy{first.year}")
+        for ccy, first, last, value in monthly_rates(1):
+            service.add_rate(
+                f"{ccy}{first}",
+                rates.make_rate(ccy, "USD", value, first, last),
+                key=f"{ccy}{first}",
+            )
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize(
+    ("trouble", "message"),
+    [
+        ("forged", "the signature does not verify"),
+        ("limit", "may sign up to 1000.00 USD"),
+        ("stranger", "acts for KOR, which is not a party"),
+        ("unknown", "no official 'nobody'"),
+    ],
+)
+def test_signatures_are_checked_as_sign_checks_them(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+    trouble: str,
+    message: str,
+) -> None:
+    us = add_signer(books, "us", "USA", {"USD": 1000_00} if trouble == "limit" else None)
+    jp = add_signer(books, "jp", "JPN")
+    kr = add_signer(books, "kr", "KOR")
+    rows = sign(
+        order("S", line("food", "meals", 400, "ML", "9.50")),
+        books.context.check,
+        us,
+        jp,
+        on="2024-05-02",
+    )
+    if trouble == "forged":
+        rows[0]["supplier_signature"] = rows[0]["requester_signature"]
+    elif trouble == "stranger":
+        rows[0]["supplier_official"] = kr.id
+    elif trouble == "unknown":
+        rows[0]["supplier_official"] = "nobody"
+    result, bad = run(database_url, write(tmp_path / "o.csv", [rows]))
+    assert result.imported_orders == 0 and len(bad) == 1
+    assert message in bad[0].reason and bad[0].line == 2
+    assert books.list_orders()["total"] == 0 and books.verify()["events"] == 3  # the officials
+
+
+def test_numbers_follow_the_services_and_given_numbers_must_be_free(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    from test_orders_support import request
+
+    books.propose(request(), key="p1", on=dt.date(2024, 5, 1))  # USA-2024-000001
+    orders = [
+        order("N1", line("water", "bottled", 1, "LI", "0.40")),
+        order("N2", line("water", "bottled", 2, "LI", "0.40"), number="USA-2024-000003"),
+        order("N3", line("water", "bottled", 3, "LI", "0.40")),
+        order("N4", line("water", "bottled", 4, "LI", "0.40"), number="USA-2024-000001"),
+    ]
+    result, bad = run(database_url, write(tmp_path / "o.csv", orders), batch=2)
+    assert result.imported_orders == 3
+    assert [(b.line, b.order_key) for b in bad] == [(5, "N4")]
+    assert "order number USA-2024-000001 exists already" in bad[0].reason
+    numbers = {o["id"]: o["number"] for o in books.list_orders()["orders"]}
+    assert numbers["import-N1"] == "USA-2024-000002"
+    assert numbers["import-N2"] == "USA-2024-000003"
+    assert numbers["import-N3"] == "USA-2024-000004"
+    nxt = books.propose(request(), key="p2", on=dt.date(2024, 5, 1))
+    assert nxt["order"]["number"] == "USA-2024-000005"

@@ -1,0 +1,311 @@
+"""The importer's shortcuts make exactly what the domain and the services make: the canonical
+terms (the bytes officials sign), the audit record a hash covers, the stored support decision,
+and the order a row group reads as. Also: how files are read, line numbers included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accord.errors import BadInput
+from accord.logistics.errors import NotAllowedByAgreement
+from accord.logistics.order import Line, OrderTerms, Party, canonical_json
+from accord.logistics.order_input import parse_order
+from accord.services.agreement_check import AgreementCheck
+from accord.services.importer import (
+    COLUMNS,
+    Decisions,
+    FileReader,
+    Group,
+    Layout,
+    Row,
+    RowProblem,
+    RowReader,
+    audit_bytes,
+    groups,
+    terms_json,
+)
+from accord.services.repositories import audit_record
+from accord.vocabulary import CATEGORY_CODES, SITUATION_CODES, all_nation_codes
+
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=30,
+).filter(lambda s: s.strip() == s and s)
+days = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))
+
+
+@st.composite
+def terms(draw: st.DrawFn) -> OrderTerms:
+    count = draw(st.integers(1, 4))
+    lines = tuple(
+        Line(
+            n,
+            draw(st.sampled_from(("food", "fuel", "water", "clothing"))),
+            draw(text),
+            draw(st.integers(1, 10**9)),
+            draw(st.sampled_from(("EA", "LI", "ML"))),
+            draw(st.integers(0, 10**9)),
+            draw(st.sampled_from(("USD", "JPY", "KRW"))),
+            draw(st.sampled_from((None, "9130-01-031-5816"))),
+        )
+        for n in range(1, count + 1)
+    )
+    loan = draw(st.booleans())
+    order_date = draw(days)
+    return OrderTerms(
+        id=draw(text),
+        number=draw(text),
+        agreement=draw(text),
+        arrangement=draw(st.none() | text),
+        requester=Party("USA", draw(text)),
+        supplier=Party("JPN", draw(text)),
+        situation=draw(st.sampled_from(SITUATION_CODES)),
+        transaction_type="loan" if loan else "sale",
+        reimbursement=draw(st.sampled_from(("cash", "rik", "eve"))),
+        order_date=order_date,
+        date_required=draw(days),
+        delivery_place=draw(text),
+        lines=lines,
+        return_by=order_date + dt.timedelta(days=9) if loan else None,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(terms())
+def test_terms_text_is_the_canonical_form_officials_sign(t: OrderTerms) -> None:
+    assert terms_json(t).encode() == t.canonical()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 10**12),
+    text,
+    st.none() | text,
+    st.sampled_from(("created", "proposed", "signed")),
+    days,
+    text,
+    st.none() | st.text(max_size=5).map(lambda s: s or "x" * 64),
+)
+def test_audit_bytes_are_what_the_chain_hashes(
+    seq: int,
+    event_id: str,
+    order_id: str | None,
+    kind: str,
+    on: dt.date,
+    payload: str,
+    posted: str | None,
+) -> None:
+    stamp = "2026-01-02T03:04:05.000006Z"
+    expected = audit_record(seq, event_id, order_id, kind, on, stamp, payload, posted)
+    assert audit_bytes(seq, event_id, order_id, kind, on, stamp, payload, posted) == expected
+
+
+def test_decisions_store_what_the_agreement_check_stores() -> None:
+    """Seeded questions across the reference set, with and without a named agreement:
+    the same canonical decision, or the same refusal."""
+    check = AgreementCheck()
+    decisions = Decisions(check)
+    rng = random.Random(20240501)
+    nations = ["USA", "JPN", "KOR", "AUS", "GBR", "CAN", "PHL", "IND", "BRA"]
+    named = [None, None, None, "jpn-usa-acsa-2016", "kor-usa-mlsa-1988", "kor-usa-sia-2012"]
+    refused = allowed = 0
+    for _ in range(4000):
+        supplier, recipient = rng.sample(nations, 2)
+        if rng.random() < 0.5:
+            supplier, recipient = rng.choice(
+                [("JPN", "USA"), ("USA", "KOR"), ("AUS", "JPN"), ("KOR", "AUS")]
+            )
+        categories = tuple(sorted(set(rng.sample(CATEGORY_CODES, rng.randint(1, 4)))))
+        situation = rng.choice(SITUATION_CODES)
+        on = dt.date.fromordinal(rng.randint(dt.date(1985, 1, 1).toordinal(), 740000))
+        agreement = rng.choice(named)
+        got = decisions.decide(supplier, recipient, categories, situation, on, agreement)
+        try:
+            stored = check.check(supplier, recipient, categories, situation, on, agreement)
+        except (NotAllowedByAgreement, BadInput) as exc:
+            refused += 1
+            assert got.text is None and got.refusal == str(exc)
+        else:
+            allowed += 1
+            assert got.text == canonical_json(stored).decode()
+            assert got.agreement == stored["agreement"]
+    assert refused > 100 and allowed > 100
+
+
+def _rows(*rows: dict[str, str]) -> Group:
+    return Group(
+        rows[0]["order"], [Row(i + 2, [r.get(c, "") for c in COLUMNS]) for i, r in enumerate(rows)]
+    )
+
+
+ROW = {
+    "order": "K-1",
+    "requester": "usa",
+    "requester_unit": " 3d Marine Logistics Group ",
+    "supplier": "JPN",
+    "situation": "Exercise",
+    "reimbursement": "CASH",
+    "order_date": "2024-05-01",
+    "date_required": "2024-05-10",
+    "delivery_place": "Camp Hansen",
+    "category": "food",
+    "description": "field rations",
+    "quantity": "100",
+    "unit": "ml",
+    "unit_price": "12.50",
+    "currency": "usd",
+}
+
+
+def test_rows_read_as_the_order_file_reads() -> None:
+    reader = RowReader(Layout(COLUMNS), all_nation_codes())
+    second = {
+        "order": "K-1",
+        "category": "fuel",
+        "description": "JP-8",
+        "nsn": "9130-01-031-5816",
+        "quantity": "1000",
+        "unit": "LI",
+        "unit_price_minor": "85",
+        "currency": "USD",
+    }
+    candidate = reader.read(_rows(ROW, second))
+    expected = parse_order(
+        {
+            "requester": {"nation": "usa", "unit": "3d Marine Logistics Group"},
+            "supplier": {"nation": "JPN"},
+            "situation": "Exercise",
+            "reimbursement": "CASH",
+            "order_date": "2024-05-01",
+            "date_required": "2024-05-10",
+            "delivery_place": "Camp Hansen",
+            "lines": [
+                {
+                    "category": "food",
+                    "description": "field rations",
+                    "quantity": 100,
+                    "unit": "ml",
+                    "unit_price": "12.50",
+                    "currency": "usd",
+                },
+                {
+                    "category": "fuel",
+                    "description": "JP-8",
+                    "nsn": "9130-01-031-5816",
+                    "quantity": 1000,
+                    "unit": "LI",
+                    "unit_price_minor": 85,
+                    "currency": "USD",
+                },
+            ],
+        },
+        candidate.request.id,
+        dt.date(2024, 5, 1),
+    )
+    assert candidate.request == expected
+    assert candidate.lines == [2, 3] and candidate.history.empty
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        ({"unit": "barrel"}, 3, "unknown unit of issue 'barrel'"),
+        ({"quantity": "-4"}, 3, "quantity -4 is not positive"),
+        ({"quantity": "four"}, 3, "malformed quantity 'four'"),
+        ({"currency": "XYZ"}, 3, "unknown currency 'XYZ'"),
+        ({"unit_price": "1.005"}, 3, "more decimals than USD allows"),
+        ({"requester": "JPN"}, 3, "requester is 'JPN' here but 'usa' on line 2"),
+        ({"order_date": "2024-13-01"}, 3, "order_date is '2024-13-01' here"),
+    ],
+)
+def test_a_bad_value_is_reported_on_its_own_line(
+    change: dict[str, str], line: int, message: str
+) -> None:
+    reader = RowReader(Layout(COLUMNS), all_nation_codes())
+    with pytest.raises(RowProblem) as found:
+        reader.read(_rows(ROW, {**ROW, **change}))
+    assert found.value.line == line and message in str(found.value)
+
+
+def test_history_columns_are_checked_in_order() -> None:
+    reader = RowReader(Layout(COLUMNS), all_nation_codes())
+    with pytest.raises(RowProblem, match="a delivery needs the order to bind first"):
+        reader.read(_rows({**ROW, "delivered": "10", "delivered_on": "2024-05-03"}))
+    with pytest.raises(RowProblem, match="settled_on is given, but not signed_on"):
+        reader.read(_rows({**ROW, "settled_on": "2024-06-01"}))
+    signed = {
+        **ROW,
+        "requester_official": "us",
+        "requester_signature": "c2ln",
+        "supplier_official": "jp",
+        "supplier_signature": "c2ln",
+    }
+    with pytest.raises(RowProblem, match="signed_on is missing"):
+        reader.read(_rows(signed))
+    with pytest.raises(RowProblem, match="needs its id and number as signed"):
+        reader.read(_rows({**signed, "signed_on": "2024-05-02"}))
+    with pytest.raises(RowProblem, match="signed_on 2024-04-30 is before order_date"):
+        reader.read(_rows({**signed, "signed_on": "2024-04-30", "id": "x", "number": "n"}))
+
+
+def test_csv_rows_keep_their_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order,requester,supplier,situation,reimbursement,order_date,delivery_place,"
+        "category,description,quantity,unit,unit_price,currency\n"
+        'A,USA,JPN,exercise,cash,2024-05-01,"Camp\nHansen",food,rations,1,ML,1,USD\n'
+        "A,,,,,,,fuel,JP-8,2,LI,1,USD\n"
+        "\n"
+        "B,USA,JPN,exercise,cash,2024-05-01,Camp,food,rations,1,ML\n",
+        encoding="utf-8",
+    )
+    reader = FileReader(path, "csv")
+    found = list(groups(reader.rows(), lambda: reader.layout.key))
+    assert [(g.key, [r.line for r in g.rows]) for g in found] == [("A", [2, 4]), ("B", [6])]
+    assert found[1].rows[0].problem == "the row has 11 fields; the header has 13"
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("order,requestor", "unknown column 'requestor'"),
+        ("order,requester", "lacks the column 'supplier'"),
+        ("", "the file is empty"),
+    ],
+)
+def test_a_bad_csv_header_is_bad_input(tmp_path: Path, header: str, message: str) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(header + ("\n" if header else ""), encoding="utf-8")
+    reader = FileReader(path, "csv")
+    with pytest.raises(BadInput, match=message) as found:
+        list(reader.rows())
+    assert str(found.value).startswith(f"{path}:1: ")
+
+
+def test_json_lines_rows(tmp_path: Path) -> None:
+    path = tmp_path / "orders.jsonl"
+    good = {**ROW, "quantity": 100, "unit_price": 12.5}
+    path.write_text(
+        json.dumps(good)
+        + "\n\n{not json\n"
+        + json.dumps({**ROW, "colour": "red"})
+        + "\n"
+        + json.dumps([1])
+        + "\n",
+        encoding="utf-8",
+    )
+    rows = list(FileReader(path, "jsonl").rows())
+    assert [r.line for r in rows] == [1, 3, 4, 5]
+    assert rows[0].problem is None and rows[0].fields[COLUMNS.index("quantity")] == "100"
+    assert rows[1].problem is not None and rows[1].problem.startswith("malformed JSON")
+    assert rows[2].problem is not None and "unknown field 'colour'" in rows[2].problem
+    assert rows[2].fields[0] == "K-1", "the order key is kept, to name the order"
+    assert rows[3].problem == "a row must be a JSON object of column names and values"
