@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
 )
 
+from accord.logistics.ledger import PAYABLE_KINDS, RECEIVABLE_KINDS
 from accord.store.metadata import metadata
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -173,6 +174,18 @@ ledger_postings = Table(
     Index("ix_ledger_postings_transaction_id", "transaction_id"),
     Index("ix_ledger_postings_value_date", "value_date"),
     Index("ix_ledger_postings_account", "book", "counterparty", "agreement", "kind", "ledger"),
+)
+# The reports' covering index (migration logistics_0002_report_indexes): receivable and
+# payable postings by order, with every column balances and ageing read.
+_OPEN_ITEMS = ledger_postings.c.kind.in_(RECEIVABLE_KINDS + PAYABLE_KINDS)
+Index(
+    "ix_ledger_postings_open_items",
+    *(
+        ledger_postings.c[name]
+        for name in ("order_id", "kind", "ledger", "book", "counterparty", "value_date", "amount")
+    ),
+    sqlite_where=_OPEN_ITEMS,
+    postgresql_where=_OPEN_ITEMS,
 )
 
 logistics_audit = Table(
