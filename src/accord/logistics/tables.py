@@ -182,7 +182,7 @@ Index(
     "ix_ledger_postings_open_items",
     *(
         ledger_postings.c[name]
-        for name in ("order_id", "kind", "ledger", "book", "counterparty", "value_date", "amount")
+        for name in ("order_id", "ledger", "book", "counterparty", "kind", "value_date", "amount")
     ),
     sqlite_where=_OPEN_ITEMS,
     postgresql_where=_OPEN_ITEMS,

@@ -46,6 +46,11 @@ def reading(url: str | None) -> Iterator[Connection]:
                     isolation_level="REPEATABLE READ", postgresql_readonly=True
                 )
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Reports are many short queries: compiling them (JIT) costs more than it
+                    # saves, and a little more memory keeps their sorts off the disk.
+                    connection.exec_driver_sql("SET LOCAL jit = off")
+                    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
                 yield connection
     except SQLAlchemyError as exc:
         text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
