@@ -77,10 +77,10 @@ def write(path: Path, orders: list[list[dict[str, str]]], fmt: str = "csv") -> P
 
 
 def run(
-    url: str, path: Path, fmt: str = "csv", batch: int = 1000
+    url: str, path: Path, fmt: str = "csv", batch: int = 1000, parallel: bool = False
 ) -> tuple[ImportResult, list[BadRow]]:
     found: list[BadRow] = []
-    importer = Importer(url, batch_size=batch)
+    importer = Importer(url, batch_size=batch, parallel=parallel)
     try:
         return importer.run(path, fmt, on_bad=found.append), found
     finally:
@@ -307,7 +307,7 @@ def test_a_rerun_adds_nothing_and_a_changed_order_is_reported(
     assert books.verify()["ok"]
 
 
-def test_csv_json_lines_and_batch_sizes_make_the_same_books(
+def test_csv_json_lines_batch_sizes_and_a_reading_process_make_the_same_books(
     database_url: str, tmp_path: Path
 ) -> None:
     from accord.services.demo import sample_rows
@@ -326,7 +326,7 @@ def test_csv_json_lines_and_batch_sizes_make_the_same_books(
         url = database_url if name == "a" else f"sqlite:///{tmp_path / 'b.db'}"
         upgrade(url)
         _add_rates(url)
-        result, bad = run(url, path, fmt, batch)
+        result, bad = run(url, path, fmt, batch, parallel=name == "b")
         assert result.imported_orders > 50 and result.bad_rows == len(bad)
         service = Logistics(url)
         listed = service.list_orders(limit=10_000)["orders"]

@@ -61,6 +61,11 @@ def import_orders(
         help="bar (on a terminal), lines (one line per batch written), none; auto: bar on a "
         "terminal, else none.",
     ),
+    parallel: bool = typer.Option(
+        False,
+        "--parallel",
+        help="Read and prepare the orders in a second process while this one writes (Linux).",
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -77,7 +82,10 @@ def import_orders(
     started = time.perf_counter()
     with logistics(db) as service:
         importer = Importer(
-            engine=service.engine, check=service.context.check, batch_size=batch_size
+            engine=service.engine,
+            check=service.context.check,
+            batch_size=batch_size,
+            parallel=parallel,
         )
         if mode is ProgressMode.bar:
             result = _with_bar(importer, file, kind)

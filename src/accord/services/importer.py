@@ -38,7 +38,12 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
+import pickle
 import re
+import signal
+import sys
+import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -991,12 +996,16 @@ class Importer:
         engine: Engine | None = None,
         check: AgreementCheck | None = None,
         batch_size: int = DEFAULT_BATCH,
+        parallel: bool = False,
     ) -> None:
         if batch_size < 1:
             raise BadInput(f"batch size {batch_size} is not positive; accepted: 1 or more")
         self.engine = engine or engine_for(url)
         self.check = check or AgreementCheck()
         self.batch_size = batch_size
+        # A second process reads and prepares while this one writes: worth it where a core is
+        # free (on a busy two-core machine it was slower: see docs/benchmarks.md).
+        self.parallel = bool(parallel) and sys.platform == "linux"
         self.decisions = Decisions(self.check)
         self._officials: dict[str, Official | None] = {}
 
@@ -1011,56 +1020,39 @@ class Importer:
         on_progress: Callable[[Progress], None] | None = None,
     ) -> ImportResult:
         """Import the file; `on_bad` hears of each bad row as it is found, `on_progress` of
-        each batch once it is committed."""
-        reader = FileReader(path, fmt)
-        rows: RowReader | None = None
+        each batch once it is committed. With `parallel`, the file is read and the orders
+        prepared in a second process while this one writes."""
+        with UnitOfWork(self.engine, write=False) as uow:
+            rate_table: dict[tuple[str, str], list[rates.ExchangeRate]] = {}
+            for row in uow.connection.execute(select(tables.exchange_rates)):
+                rate = rate_from_row(row)
+                rate_table.setdefault((rate.base, rate.quote), []).append(rate)
+            postgres = uow.is_postgres
+        preparer = Preparer(path, fmt, self.check, self.batch_size, rate_table, postgres)
+        self.check.nations, self.check.support  # noqa: B018 - loaded once, before any fork
         result = ImportResult(str(path), fmt)
-        batch: list[Candidate] = []
 
         def bad(problem: BadRow) -> None:
             result.bad_rows += 1
             on_bad(problem)
 
-        def flush() -> None:
-            if batch:
-                with UnitOfWork(self.engine) as uow:
-                    writer = _BatchWriter(self, uow, result, bad)
-                    writer.write(writer.build(writer.skip_known(batch)))
-                    uow.commit()
-                result.batches += 1
-                batch.clear()
-                if on_progress is not None:
-                    on_progress(Progress(reader.bytes_read, reader.size, result.rows, result))
-
-        for group in groups(reader.rows(), lambda: reader.layout.key):
-            result.rows += len(group.rows)
-            if group.key is None:
-                for row in group.rows:
-                    bad(BadRow(row.line, None, row.problem or f"the {KEY_COLUMN} key is missing"))
+        source = _from_process(preparer) if self.parallel else preparer.batches()
+        for batch in source:
+            result.rows += batch.rows
+            result.orders_read += batch.orders_read
+            result.orders_not_imported += batch.not_imported
+            for problem in batch.bad:
+                bad(problem)
+            if not batch.items:
                 continue
-            result.orders_read += 1
-            unreadable = [row for row in group.rows if row.problem is not None]
-            if unreadable:
-                for row in unreadable:
-                    bad(BadRow(row.line, group.key, f"{row.problem}; order not imported"))
-                result.orders_not_imported += 1
-                continue
-            if rows is None or rows.layout is not reader.layout:
-                rows = RowReader(reader.layout, self.check.nations)
-            try:
-                candidate = rows.read(group)
-            except RowProblem as exc:
-                bad(BadRow(exc.line, group.key, f"{exc}; order not imported"))
-                result.orders_not_imported += 1
-                continue
-            batch.append(candidate)
-            if len(batch) >= self.batch_size:
-                flush()
-        flush()
+            with UnitOfWork(self.engine) as uow:
+                writer = _BatchWriter(self, uow, result, bad)
+                writer.write(writer.build(writer.skip_known(batch.items)))
+                uow.commit()
+            result.batches += 1
+            if on_progress is not None:
+                on_progress(Progress(batch.bytes_read, preparer.reader.size, result.rows, result))
         return result
-
-    def agreement_of(self, request: OrderRequest, decided: str | None) -> tuple[str, str | None]:
-        return agreement_of(self.decisions.implements, request, decided)
 
 
 def agreement_of(
@@ -1123,17 +1115,304 @@ class _Charges:
 
 
 @dataclass(slots=True)
-class _Staged:
-    candidate: Candidate
-    terms: OrderTerms
-    decided: Decided
-    charges: _Charges = field(default_factory=lambda: _Charges(()))
-    folded: Order | None = None  # orders with a history: folded before they are numbered
+class Prepared:
+    """An order ready for the writer: decided, its terms checked, what it adds to the
+    ceilings counted; for an order that is only proposed, its rows made but for the number
+    (and the terms text, which holds it); for an order with a history, its terms, to fold."""
+
+    key: str
+    digest: str
+    lines: list[int]  # the file line of each order line
+    id: str
+    number: str | None  # as given; the writer sets the allocated one
+    requester: str
+    order_date: dt.date
+    charges: _Charges
+    decision: str  # the stored decision, canonical JSON
+    head: str = ""  # the terms text up to the number's value
+    tail: str = ""  # and after it
+    row: tuple[Any, ...] = ()  # the `orders` row, number, terms and time stamps left out
+    line_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    candidate: Candidate | None = None  # orders with a history
+    terms: OrderTerms | None = None
+    decided: Decided | None = None
     events: list[tuple[Event, list[Posting]]] = field(default_factory=list)
+    folded: Order | None = None
+
+
+@dataclass(slots=True)
+class Batch:
+    """What the reading side hands the writing side: the orders of one batch, and the bad
+    rows and counts of the rows read for it."""
+
+    items: list[Prepared] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+    rows: int = 0
+    orders_read: int = 0
+    not_imported: int = 0
+    bytes_read: int = 0
+
+
+class Preparer:
+    """The reading side: rows to prepared orders, in batches. Needs no database (the exchange
+    rates are read once, when the import starts), so that it can run in a process of its own
+    beside the writer."""
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        check: AgreementCheck,
+        batch_size: int,
+        rate_table: dict[tuple[str, str], list[rates.ExchangeRate]],
+        postgres: bool,
+    ) -> None:
+        self.reader = FileReader(path, fmt)
+        self.check = check
+        self.decisions = Decisions(check)
+        self.batch_size = batch_size
+        self.rate_table = rate_table
+        self.pg = postgres
+        self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
+
+    def batches(self) -> Iterator[Batch]:
+        reader = self.reader
+        rows: RowReader | None = None
+        batch = Batch()
+        for group in groups(reader.rows(), lambda: reader.layout.key):
+            batch.rows += len(group.rows)
+            if group.key is None:
+                for row in group.rows:
+                    reason = row.problem or f"the {KEY_COLUMN} key is missing"
+                    batch.bad.append(BadRow(row.line, None, reason))
+                continue
+            batch.orders_read += 1
+            unreadable = [row for row in group.rows if row.problem is not None]
+            if unreadable:
+                for row in unreadable:
+                    batch.bad.append(BadRow(row.line, group.key, f"{row.problem}{NOT_IMPORTED}"))
+                batch.not_imported += 1
+                continue
+            if rows is None or rows.layout is not reader.layout:
+                rows = RowReader(reader.layout, self.check.nations)
+            try:
+                prepared = self.prepare(rows.read(group))
+            except RowProblem as exc:
+                prepared = BadRow(exc.line, group.key, f"{exc}{NOT_IMPORTED}")
+            if isinstance(prepared, BadRow):
+                batch.bad.append(prepared)
+                batch.not_imported += 1
+                continue
+            batch.items.append(prepared)
+            if len(batch.items) >= self.batch_size:
+                batch.bytes_read = reader.bytes_read
+                yield batch
+                batch = Batch()
+        batch.bytes_read = reader.size
+        yield batch
+
+    def to_usd(self, agreement: str, on: dt.date) -> Callable[[int, str], int]:
+        """As `Books._to_usd`: an amount in US cents at the rate for the day."""
+        known = self._to_usd.get((agreement, on))
+        if known is not None:
+            return known
+        chosen: dict[str, Any] = {}
+
+        def convert(minor: int, currency: str) -> int:
+            if currency == "USD":
+                return minor
+            if currency not in chosen:
+                table = self.rate_table
+                candidates = [
+                    r
+                    for r in table.get((currency, "USD"), []) + table.get(("USD", currency), [])
+                    if r.covers(on)
+                ]
+                chosen[currency] = rates.choose(candidates, currency, "USD", on, agreement)
+            rate = chosen[currency]
+            if rate is None:
+                raise BadInput(
+                    f"no exchange rate from {currency} to USD on {on} (needed to count the "
+                    "10 U.S.C. 2347 ceilings); add one with `accord ledger rates add`"
+                )
+            return money.convert(minor, currency, "USD", rate)
+
+        if len(self._to_usd) > 10_000:
+            self._to_usd.clear()
+        self._to_usd[(agreement, on)] = convert
+        return convert
+
+    def prepare(self, candidate: Candidate) -> Prepared | BadRow:
+        r, h = candidate.request, candidate.history
+        at = candidate.lines[0]
+        decided = self.decisions.decide(
+            r.supplier.nation,
+            r.requester.nation,
+            tuple(sorted({line.category for line in r.lines})),
+            r.situation,
+            r.order_date,
+            r.agreement,
+        )
+        if decided.text is None:
+            return BadRow(at, candidate.key, f"{decided.refusal}{NOT_IMPORTED}")
+        try:
+            agreement, arrangement = agreement_of(self.decisions.implements, r, decided.agreement)
+            terms = r.terms(r.number or "", agreement, arrangement)  # checks the terms
+            charges = _Charges(())
+            if ceilings.US in (r.requester.nation, r.supplier.nation):
+                charges.preview = ceilings.charges(
+                    terms, r.order_date, self.to_usd(agreement, r.order_date)
+                )[0]
+                if len(h.signatures) == 2 and h.signed_on is not None:
+                    charges.signing, charges.waiver = ceilings.charges(
+                        terms, h.signed_on, self.to_usd(agreement, h.signed_on)
+                    )
+        except BadInput as exc:
+            return BadRow(
+                _line_of(str(exc), candidate.lines), candidate.key, f"{exc}{NOT_IMPORTED}"
+            )
+        prepared = Prepared(
+            candidate.key,
+            candidate.digest,
+            candidate.lines,
+            r.id,
+            r.number,
+            r.requester.nation,
+            r.order_date,
+            charges,
+            decided.text,
+        )
+        if not h.empty:
+            prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
+            return prepared
+        text = terms_json(terms)
+        cut = text.rindex(',"number":') + len(',"number":')
+        prepared.head = text[:cut]
+        prepared.tail = text[cut + len(_enc(terms.number)) :]
+        day = (lambda d: d) if self.pg else _iso
+        oid, t = r.id, terms
+        prepared.row = (
+            oid,
+            None,
+            t.requester.nation,
+            t.order_date.year,
+            t.agreement,
+            t.arrangement,
+            t.requester.nation,
+            t.requester.unit,
+            t.supplier.nation,
+            t.supplier.unit,
+            t.situation,
+            t.transaction_type,
+            t.reimbursement,
+            day(t.order_date),
+            day(t.date_required),
+            day(t.return_by),
+            t.delivery_place,
+            None,
+            _totals(t),
+            "proposed",
+            2,
+            decided.text,
+            None,
+            None,
+            None,
+            None,
+            None,
+            *((False, False) if self.pg else (0, 0)),
+            _NOTHING_OUTSTANDING,
+            "{}",
+            "{}",
+            None,
+            None,
+        )
+        prepared.line_rows = [
+            (
+                oid,
+                ln.number,
+                ln.category,
+                ln.description,
+                ln.nsn,
+                ln.quantity,
+                ln.unit,
+                ln.unit_price,
+                ln.currency,
+                0,
+                0,
+            )
+            for ln in t.lines
+        ]
+        return prepared
+
+
+NOT_IMPORTED = "; order not imported"
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), so that a killed
+    importer leaves no reader behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _produce(preparer: Preparer, parent: int, sender: Any, receiver: Any) -> None:
+    """The reading process: prepared batches down the pipe, then the end (or the error)."""
+    _die_with_parent(parent)
+    receiver.close()
+    try:
+        for batch in preparer.batches():
+            sender.send_bytes(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+        message: tuple[str, str] = ("end", "")
+    except BadInput as exc:
+        message = ("bad-input", str(exc))
+    except BaseException:
+        message = ("crash", traceback.format_exc())
+    sender.send_bytes(pickle.dumps(message))
+    sender.close()
+
+
+def _from_process(preparer: Preparer) -> Iterator[Batch]:
+    """The preparer's batches, made in a forked process while this one writes."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_produce, args=(preparer, os.getpid(), sender, receiver), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        while True:
+            message = pickle.loads(receiver.recv_bytes())
+            if isinstance(message, Batch):
+                yield message
+                continue
+            kind, text = message
+            if kind == "bad-input":
+                raise BadInput(text)
+            if kind == "crash":
+                raise RuntimeError(f"the importer's reading process failed:\n{text}")
+            return
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
 
 
 class _BatchWriter:
-    """One batch in one unit of work."""
+    """The writing side: one batch in one unit of work."""
 
     def __init__(
         self,
@@ -1149,11 +1428,9 @@ class _BatchWriter:
         self.now = utc_stamp()
         self.result = result
         self._bad = bad
-        self._rates: dict[tuple[str, str], list[rates.ExchangeRate]] | None = None
-        self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
 
-    def refuse(self, candidate: Candidate, line: int, reason: str) -> None:
-        self._bad(BadRow(line, candidate.key, f"{reason}; order not imported"))
+    def refuse(self, p: Prepared, line: int, reason: str) -> None:
+        self._bad(BadRow(line, p.key, f"{reason}{NOT_IMPORTED}"))
         self.result.orders_not_imported += 1
 
     def _chunks(self, values: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -1168,195 +1445,96 @@ class _BatchWriter:
 
     # ------------------------------------------------------------------ what is there already
 
-    def skip_known(self, batch: list[Candidate]) -> list[Candidate]:
+    def skip_known(self, batch: list[Prepared]) -> list[Prepared]:
         """Leave out orders imported before (same rows), and report orders whose key was used
         for other rows, or whose id or number another order has."""
         i = tables.logistics_idempotency
         seen: dict[str, tuple[str, str]] = {}
-        for chunk in self._chunks([idempotency_key(c.key) for c in batch]):
+        for chunk in self._chunks([idempotency_key(p.key) for p in batch]):
             query = select(i.c.key, i.c.command, i.c.request_digest).where(i.c.key.in_(chunk))
             seen.update((r.key, (r.command, r.request_digest)) for r in self.c.execute(query))
         result = self.result
-        fresh: list[Candidate] = []
-        here: dict[str, Candidate] = {}
-        for candidate in batch:
-            key = idempotency_key(candidate.key)
+        fresh: list[Prepared] = []
+        here: dict[str, Prepared] = {}
+        for p in batch:
+            key = idempotency_key(p.key)
             found = seen.get(key)
-            if found is None and candidate.key in here:
-                found = (COMMAND, here[candidate.key].digest)
+            if found is None and p.key in here:
+                found = (COMMAND, here[p.key].digest)
             if found is None:
-                fresh.append(candidate)
-                here[candidate.key] = candidate
-            elif found == (COMMAND, candidate.digest):
+                fresh.append(p)
+                here[p.key] = p
+            elif found == (COMMAND, p.digest):
                 result.already_imported_orders += 1
-                result.already_imported_lines += len(candidate.lines)
+                result.already_imported_lines += len(p.lines)
             else:
                 self.refuse(
-                    candidate,
-                    candidate.lines[0],
+                    p,
+                    p.lines[0],
                     f"the order key was used before for other rows (idempotency key {key!r}): "
                     "an order changed since it was imported, or rows of one order that do not "
                     "follow each other; give a new order a new key",
                 )
         o = tables.orders
-        taken_ids = self._existing(o.c.id, [c.request.id for c in fresh])
-        numbers = [c.request.number for c in fresh if c.request.number]
+        taken_ids = self._existing(o.c.id, [p.id for p in fresh])
+        numbers = [p.number for p in fresh if p.number]
         taken_numbers = self._existing(o.c.number, numbers) if numbers else set()
         kept = []
-        for candidate in fresh:
-            r = candidate.request
-            if r.id in taken_ids:
-                self.refuse(
-                    candidate, candidate.lines[0], f"an order with id {r.id!r} exists already"
-                )
-            elif r.number and r.number in taken_numbers:
-                self.refuse(
-                    candidate, candidate.lines[0], f"order number {r.number} exists already"
-                )
+        for p in fresh:
+            if p.id in taken_ids:
+                self.refuse(p, p.lines[0], f"an order with id {p.id!r} exists already")
+            elif p.number and p.number in taken_numbers:
+                self.refuse(p, p.lines[0], f"order number {p.number} exists already")
             else:
-                taken_ids.add(r.id)
-                if r.number:
-                    taken_numbers.add(r.number)
-                kept.append(candidate)
+                taken_ids.add(p.id)
+                if p.number:
+                    taken_numbers.add(p.number)
+                kept.append(p)
         return kept
 
-    # ------------------------------------------------------------------ deciding and numbering
+    # ------------------------------------------------------------------ ceilings and numbers
 
-    def build(self, batch: list[Candidate]) -> list[_Staged]:
-        """Decide, count the ceilings and fold each order of the batch, in file order; an
-        order that anything refuses is reported and left out before it takes a number."""
-        importer = self.importer
-        decisions = importer.decisions
-        staged: list[_Staged] = []
-        for candidate in batch:
-            r = candidate.request
-            decided = decisions.decide(
-                r.supplier.nation,
-                r.requester.nation,
-                tuple(sorted({line.category for line in r.lines})),
-                r.situation,
-                r.order_date,
-                r.agreement,
-            )
-            if decided.text is None:
-                self.refuse(candidate, candidate.lines[0], str(decided.refusal))
-                continue
-            try:
-                agreement, arrangement = importer.agreement_of(r, decided.agreement)
-                terms = r.terms(r.number or "", agreement, arrangement)  # checks the terms
-            except BadInput as exc:
-                self.refuse(candidate, _line_of(str(exc), candidate.lines), str(exc))
-                continue
-            staged.append(_Staged(candidate, terms, decided))
-        sequences = {
-            (s.terms.requester.nation, s.terms.order_date.year)
-            for s in staged
-            if not s.candidate.request.number
-        }
+    def build(self, batch: list[Prepared]) -> list[Prepared]:
+        """In file order: count the ceilings against their locked counters, fold the orders
+        with a history (checking their signatures); then number the orders without a number.
+        An order that anything refuses is reported and left out before it takes a number."""
+        sequences = {(p.requester, p.order_date.year) for p in batch if not p.number}
         last = self._lock_sequences(sequences) if sequences else {}
-
-        # what each order adds to the ceilings, at proposal and when it binds
-        counted: list[_Staged] = []
-        counter_keys: set[tuple[int, str, str, str]] = set()
-        for s in staged:
-            t, h = s.terms, s.candidate.history
-            if ceilings.US not in (t.requester.nation, t.supplier.nation):
-                counted.append(s)
-                continue
-            try:
-                s.charges = _Charges(
-                    ceilings.charges(t, t.order_date, self.to_usd(t.agreement, t.order_date))[0]
-                )
-                if len(h.signatures) == 2 and h.signed_on is not None:
-                    s.charges.signing, s.charges.waiver = ceilings.charges(
-                        t, h.signed_on, self.to_usd(t.agreement, h.signed_on)
-                    )
-            except BadInput as exc:
-                self.refuse(s.candidate, s.candidate.lines[0], str(exc))
-                continue
-            counter_keys.update(c.key for c in s.charges.preview)
-            counter_keys.update(c.key for c in s.charges.signing)
-            counted.append(s)
+        counter_keys = {c.key for p in batch for c in (*p.charges.preview, *p.charges.signing)}
         used = self._lock_counters(counter_keys) if counter_keys else {}
         before = dict(used)
-
-        accepted: list[_Staged] = []
-        for s in counted:
+        accepted: list[Prepared] = []
+        for p in batch:
             try:
-                for charge in s.charges.preview:
+                for charge in p.charges.preview:
                     ceilings.check(charge, used[charge.key])
                 trial = used
-                if s.charges.signing:
+                if p.charges.signing:
                     trial = dict(used)
-                    for charge in sorted(s.charges.signing, key=lambda c: c.key):
+                    for charge in sorted(p.charges.signing, key=lambda c: c.key):
                         ceilings.check(charge, trial[charge.key])
                         trial[charge.key] += charge.amount
-                if not s.candidate.history.empty:
-                    self._fold(s)
+                if p.candidate is not None:
+                    self._fold(p)
             except RowProblem as exc:
-                self.refuse(s.candidate, exc.line, str(exc))
+                self.refuse(p, exc.line, str(exc))
                 continue
             except AccordError as exc:
-                self.refuse(s.candidate, _line_of(str(exc), s.candidate.lines), str(exc))
+                self.refuse(p, _line_of(str(exc), p.lines), str(exc))
                 continue
             used = trial
-            accepted.append(s)
-
-        wanting = [
-            (s.terms.requester.nation, s.terms.order_date.year)
-            for s in accepted
-            if not s.candidate.request.number
-        ]
+            accepted.append(p)
+        wanting = [(p.requester, p.order_date.year) for p in accepted if not p.number]
         if wanting:
-            taken = {s.candidate.request.number or "" for s in accepted}
+            taken = {p.number for p in accepted if p.number}
             numbers = iter(self._allocate(wanting, last, taken))
-            for s in accepted:
-                if not s.candidate.request.number:
-                    # the terms were checked with the number blank; the number is set on this
-                    # new, unshared instance before anything reads it
-                    object.__setattr__(s.terms, "number", next(numbers))
+            for p in accepted:
+                if not p.number:
+                    p.number = next(numbers)
             self._write_sequences(last)
         if counter_keys:
             self._write_counters(before, used)
         return accepted
-
-    def _rates_table(self) -> dict[tuple[str, str], list[rates.ExchangeRate]]:
-        if self._rates is None:
-            found: dict[tuple[str, str], list[rates.ExchangeRate]] = {}
-            for row in self.c.execute(select(tables.exchange_rates)):
-                rate = rate_from_row(row)
-                found.setdefault((rate.base, rate.quote), []).append(rate)
-            self._rates = found
-        return self._rates
-
-    def to_usd(self, agreement: str, on: dt.date) -> Callable[[int, str], int]:
-        """As `Books._to_usd`: an amount in US cents at the rate for the day."""
-        known = self._to_usd.get((agreement, on))
-        if known is not None:
-            return known
-        chosen: dict[str, Any] = {}
-
-        def convert(minor: int, currency: str) -> int:
-            if currency == "USD":
-                return minor
-            if currency not in chosen:
-                table = self._rates_table()
-                candidates = [
-                    r
-                    for r in table.get((currency, "USD"), []) + table.get(("USD", currency), [])
-                    if r.covers(on)
-                ]
-                chosen[currency] = rates.choose(candidates, currency, "USD", on, agreement)
-            rate = chosen[currency]
-            if rate is None:
-                raise BadInput(
-                    f"no exchange rate from {currency} to USD on {on} (needed to count the "
-                    "10 U.S.C. 2347 ceilings); add one with `accord ledger rates add`"
-                )
-            return money.convert(minor, currency, "USD", rate)
-
-        self._to_usd[(agreement, on)] = convert
-        return convert
 
     def _lock_counters(
         self, keys: set[tuple[int, str, str, str]]
@@ -1464,10 +1642,12 @@ class _BatchWriter:
             )
         return cache[official_id]
 
-    def _fold(self, s: _Staged) -> None:
+    def _fold(self, s: Prepared) -> None:
         """The events of an order with a history, folded by the domain (which refuses what may
         not happen), with the payloads that `Books` writes; checks as `Books.sign` does."""
-        candidate, terms, h = s.candidate, s.terms, s.candidate.history
+        candidate, terms, decided = s.candidate, s.terms, s.decided
+        assert candidate is not None and terms is not None and decided is not None
+        h = candidate.history
         order = Order(terms)
         events = s.events
 
@@ -1477,7 +1657,7 @@ class _BatchWriter:
             events.append((event, order.apply(event)))
 
         add("created", terms.order_date, {"terms": terms.as_json()})
-        add("proposed", terms.order_date, {"decision": s.decided.stored()})
+        add("proposed", terms.order_date, {"decision": decided.stored()})
         assert h.signed_on is not None
         signed_bytes = terms.canonical()
         for official_id, signature, line in h.signatures:
@@ -1591,9 +1771,9 @@ class _BatchWriter:
             for name in ORDER_ROW
         )
 
-    def write(self, accepted: list[_Staged]) -> None:
+    def write(self, accepted: list[Prepared]) -> None:
         """Insert the batch's rows, table by table, and append its events to the audit chain."""
-        day, now, pg = self._day, self.now, self.pg
+        day, now = self._day, self.now
         result = self.result
         orders: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
@@ -1602,79 +1782,26 @@ class _BatchWriter:
         signatures: list[tuple[Any, ...]] = []
         keys: list[tuple[Any, ...]] = []
         audit: list[tuple[str, str, str, dt.date, str, str | None]] = []
-        proposed_flags = (False, False) if pg else (0, 0)
-        for s in accepted:
-            candidate, t = s.candidate, s.terms
-            oid = t.id
-            text = terms_json(t)
-            order = s.folded
-            assert s.decided.text is not None
+        for p in accepted:
+            oid, number = p.id, str(p.number)
+            order = p.folded
             if order is None:
                 # proposed, nothing more: the rows of `created` and `proposed` made directly
-                created = event_id_for(oid, candidate.key, 1)
-                proposed = event_id_for(oid, candidate.key, 2)
-                on = t.order_date
+                text = p.head + _enc(number) + p.tail
+                created = event_id_for(oid, p.key, 1)
+                proposed = event_id_for(oid, p.key, 2)
+                on = p.order_date
                 audit.append((created, oid, "created", on, '{"terms":' + text + "}", None))
                 audit.append(
-                    (proposed, oid, "proposed", on, '{"decision":' + s.decided.text + "}", None)
+                    (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None)
                 )
-                orders.append(
-                    (
-                        oid,
-                        t.number,
-                        t.requester.nation,
-                        on.year,
-                        t.agreement,
-                        t.arrangement,
-                        t.requester.nation,
-                        t.requester.unit,
-                        t.supplier.nation,
-                        t.supplier.unit,
-                        t.situation,
-                        t.transaction_type,
-                        t.reimbursement,
-                        day(on),
-                        day(t.date_required),
-                        day(t.return_by),
-                        t.delivery_place,
-                        text,
-                        _totals(t),
-                        "proposed",
-                        2,
-                        s.decided.text,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        *proposed_flags,
-                        _NOTHING_OUTSTANDING,
-                        "{}",
-                        "{}",
-                        None,
-                        None,
-                        now,
-                        now,
-                    )
-                )
-                lines.extend(
-                    (
-                        oid,
-                        ln.number,
-                        ln.category,
-                        ln.description,
-                        ln.nsn,
-                        ln.quantity,
-                        ln.unit,
-                        ln.unit_price,
-                        ln.currency,
-                        0,
-                        0,
-                    )
-                    for ln in t.lines
-                )
+                row = p.row
+                orders.append((row[0], number, *row[2:17], text, *row[18:], now, now))
+                lines.extend(p.line_rows)
                 status, version, event_ids = "proposed", 2, f'"{created}","{proposed}"'
             else:
+                t = order.terms
+                text = terms_json(t)
                 columns = {**static_columns(t, text), **projection(order)}
                 columns["created_at"] = columns["updated_at"] = now
                 orders.append(self._order_row(columns))
@@ -1699,7 +1826,7 @@ class _BatchWriter:
                     )
                     for ln in t.lines
                 )
-                for event, event_postings in s.events:
+                for event, event_postings in p.events:
                     payload = (
                         '{"terms":' + text + "}"
                         if event.kind == "created"
@@ -1714,15 +1841,15 @@ class _BatchWriter:
                             (
                                 event.id,
                                 oid,
-                                p.book,
-                                p.counterparty,
-                                p.agreement,
-                                p.kind,
-                                p.ledger,
-                                p.amount,
+                                x.book,
+                                x.counterparty,
+                                x.agreement,
+                                x.kind,
+                                x.ledger,
+                                x.amount,
                                 value_date,
                             )
-                            for p in event_postings
+                            for x in event_postings
                         )
                     if event.kind == "signed":
                         signatures.append(
@@ -1737,19 +1864,19 @@ class _BatchWriter:
                             )
                         )
                 status, version = order.status.value, order.version
-                event_ids = ",".join(f'"{e.id}"' for e, _ in s.events)
+                event_ids = ",".join(f'"{e.id}"' for e, _ in p.events)
             keys.append(
                 (
-                    idempotency_key(candidate.key),
+                    idempotency_key(p.key),
                     COMMAND,
-                    candidate.digest,
+                    p.digest,
                     f'{{"events":[{event_ids}],"imported":true,"order":{{"id":{_enc(oid)},'
-                    f'"number":{_enc(t.number)},"status":"{status}","version":{version}}}}}',
+                    f'"number":{_enc(number)},"status":"{status}","version":{version}}}}}',
                     now,
                 )
             )
             result.imported_orders += 1
-            result.imported_lines += len(candidate.lines)
+            result.imported_lines += len(p.lines)
             result.by_status[status] = result.by_status.get(status, 0) + 1
         self._insert("orders", ORDER_ROW, orders)
         self._insert("order_lines", LINE_ROW, lines)
