@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sharing.py
+	$(BIN)/python bench/import_orders.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
