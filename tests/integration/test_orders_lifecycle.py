@@ -186,3 +186,25 @@ def test_rik_and_loan_orders(books: Logistics) -> None:  # noqa: F811
     books.settle(loan, "return", quantities={1: 2}, key="s2", on=dt.date(2024, 7, 1))
     assert books.show(loan)["status"] == "settled"
     assert books.verify()["ok"]
+
+
+def test_in_kind_owed_on_two_lines_of_one_commodity_is_their_sum(books: Logistics) -> None:  # noqa: F811
+    """Replacement in kind is owed per commodity: two lines of JP-8 in litres, delivered, owe
+    both quantities, and the view shows their sum, not the last line's."""
+    us, jp = add_signer(books, "us", "USA"), add_signer(books, "jp", "JPN")
+    fuel = {"category": "fuel", "unit": "LI", "unit_price": "0.85", "currency": "USD"}
+    order = signed_order(
+        books,
+        us,
+        jp,
+        reimbursement="rik",
+        lines=[
+            {**fuel, "description": "JP-8, first lift", "quantity": 1000},
+            {**fuel, "description": "JP-8, second lift", "quantity": 400},
+        ],
+    )
+    books.deliver(order, {1: 1000, 2: 400}, key="d1", on=D)
+    assert books.show(order)["outstanding"]["in_kind"] == {"fuel/LI": 1400}
+    books.bill(order, key="b1", on=D)
+    books.settle(order, "rik", quantities={1: 600}, key="s1", on=D + dt.timedelta(days=30))
+    assert books.show(order)["outstanding"]["in_kind"] == {"fuel/LI": 800}

@@ -69,10 +69,7 @@ orders = Table(
     Column("delivery_place", String(300), nullable=False),
     Column("status", String(12), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("terms", Text, nullable=False),  # canonical JSON: the bytes both officials sign
     Column("totals", Text, nullable=False),  # JSON {currency: minor units}
-    Column("decision_proposal", Text, nullable=True),  # JSON: the support decision
-    Column("decision_signing", Text, nullable=True),
     Column("signed_on", Date, nullable=True),
     Column("first_delivery_on", Date, nullable=True),
     Column("billed_on", Date, nullable=True),
@@ -110,7 +107,6 @@ order_lines = Table(
     Column("returned", BigInteger, nullable=False),  # projection: returned in kind or back
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
-    Index("ix_order_lines_category", "category"),
 )
 
 order_documents = Table(

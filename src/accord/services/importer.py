@@ -911,8 +911,8 @@ def _totals(t: OrderTerms) -> str:
 _NOTHING_OUTSTANDING = canonical_json({"money": {}, "in_kind": {}, "due_back": {}}).decode()
 
 
-def static_columns(t: OrderTerms, terms_text: str) -> dict[str, Any]:
-    """`repositories.static_columns`, with the canonical terms already made."""
+def static_columns(t: OrderTerms) -> dict[str, Any]:
+    """`repositories.static_columns`, made directly."""
     return {
         "id": t.id,
         "number": t.number,
@@ -931,7 +931,6 @@ def static_columns(t: OrderTerms, terms_text: str) -> dict[str, Any]:
         "date_required": t.date_required,
         "return_by": t.return_by,
         "delivery_place": t.delivery_place,
-        "terms": terms_text,
         "totals": _totals(t),
     }
 
@@ -1131,7 +1130,7 @@ class Prepared:
     decision: str  # the stored decision, canonical JSON
     head: str = ""  # the terms text up to the number's value
     tail: str = ""  # and after it
-    row: tuple[Any, ...] = ()  # the `orders` row, number, terms and time stamps left out
+    row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
     line_rows: list[tuple[Any, ...]] = field(default_factory=list)
     candidate: Candidate | None = None  # orders with a history
     terms: OrderTerms | None = None
@@ -1309,12 +1308,9 @@ class Preparer:
             day(t.date_required),
             day(t.return_by),
             t.delivery_place,
-            None,
             _totals(t),
             "proposed",
             2,
-            decided.text,
-            None,
             None,
             None,
             None,
@@ -1796,13 +1792,13 @@ class _BatchWriter:
                     (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None)
                 )
                 row = p.row
-                orders.append((row[0], number, *row[2:17], text, *row[18:], now, now))
+                orders.append((row[0], number, *row[2:], now, now))
                 lines.extend(p.line_rows)
                 status, version, event_ids = "proposed", 2, f'"{created}","{proposed}"'
             else:
                 t = order.terms
                 text = terms_json(t)
-                columns = {**static_columns(t, text), **projection(order)}
+                columns = {**static_columns(t), **projection(order)}
                 columns["created_at"] = columns["updated_at"] = now
                 orders.append(self._order_row(columns))
                 delivered = order.delivered_qty()
@@ -1930,12 +1926,9 @@ ORDER_ROW = (
     "date_required",
     "return_by",
     "delivery_place",
-    "terms",
     "totals",
     "status",
     "version",
-    "decision_proposal",
-    "decision_signing",
     "signed_on",
     "first_delivery_on",
     "billed_on",

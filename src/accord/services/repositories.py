@@ -603,7 +603,7 @@ def rate_from_row(row: Any) -> rates.ExchangeRate:
 
 
 def static_columns(order: Order) -> dict[str, Any]:
-    """The columns fixed at creation: the terms."""
+    """The columns fixed at creation, from the terms (whose text the `created` event keeps)."""
     t = order.terms
     return {
         "id": t.id,
@@ -623,17 +623,26 @@ def static_columns(order: Order) -> dict[str, Any]:
         "date_required": t.date_required,
         "return_by": t.return_by,
         "delivery_place": t.delivery_place,
-        "terms": t.canonical().decode(),
         "totals": dumps(t.totals()),
     }
 
 
 def outstanding_json(order: Order) -> dict[str, Any]:
+    """What the order still owes: money per currency; quantities per commodity, summed over
+    the lines of the same commodity (two lines of fuel in litres owe one total)."""
     t = order.terms
+
+    def per_commodity(by_line: dict[int, int]) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for n, q in sorted(by_line.items()):
+            commodity = t.line(n).commodity
+            totals[commodity] = totals.get(commodity, 0) + q
+        return totals
+
     return {
         "money": order.outstanding_money(),
-        "in_kind": {t.line(n).commodity: q for n, q in order.outstanding_in_kind().items()},
-        "due_back": {t.line(n).commodity: q for n, q in order.outstanding_due_back().items()},
+        "in_kind": per_commodity(order.outstanding_in_kind()),
+        "due_back": per_commodity(order.outstanding_due_back()),
     }
 
 
@@ -641,13 +650,9 @@ def projection(order: Order) -> dict[str, Any]:
     """The columns that change with the order's state."""
     first = order.first_delivery_on()
     owes = bool(order.outstanding_money() or order.outstanding_in_kind())
-    proposal = order.decisions.get("proposal")
-    signing = order.decisions.get("signing")
     return {
         "status": order.status.value,
         "version": order.version,
-        "decision_proposal": dumps(proposal) if proposal else None,
-        "decision_signing": dumps(signing) if signing else None,
         "signed_on": order.signed_on,
         "first_delivery_on": first,
         "billed_on": order.bill[1] if order.bill else None,
