@@ -54,6 +54,8 @@ def _raw(service: Logistics, sql: str, bypass: bool = False) -> None:
         "DELETE FROM logistics_audit",
         "DELETE FROM ledger_transactions",
         "UPDATE order_signatures SET signature = 'x'",
+        "UPDATE support_decisions SET body = '{}'",
+        "DELETE FROM support_decisions",
     ],
 )
 def test_append_only_tables_refuse_changes(books: Logistics, sql: str) -> None:  # noqa: F811
@@ -116,6 +118,16 @@ TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
         "UPDATE orders SET status = 'closed'",
         lambda r: r["orders_match_events"] is False,
     ),
+    (
+        "a stored support decision edited (another clause cited)",
+        'UPDATE support_decisions SET body = replace(body, \'"clause":"\', \'"clause":"X\')',
+        lambda r: r["decisions"] == "broken",
+    ),
+    (
+        "the stored support decisions deleted",
+        "DELETE FROM support_decisions",
+        lambda r: r["orders_match_events"] is False,
+    ),
 ]
 
 
@@ -148,6 +160,7 @@ LOGISTICS_TABLES = {
     "logistics_idempotency",
     "ceiling_usage",
     "exchange_rates",
+    "support_decisions",
 }
 
 

@@ -18,6 +18,7 @@ from accord.logistics.errors import NotAllowedByAgreement
 from accord.logistics.order import Line, OrderTerms, Party, canonical_json
 from accord.logistics.order_input import parse_order
 from accord.services.agreement_check import AgreementCheck
+from accord.services.decision_store import cite_decision
 from accord.services.importer import (
     COLUMNS,
     Decisions,
@@ -137,6 +138,9 @@ def test_decisions_store_what_the_agreement_check_stores() -> None:
             allowed += 1
             assert got.text == canonical_json(stored).decode()
             assert got.agreement == stored["agreement"]
+            citation, body = cite_decision(stored)
+            assert json.loads(got.citation) == citation and got.body == body
+            assert got.sha256 == citation["sha256"]
     assert refused > 100 and allowed > 100
 
 

@@ -200,6 +200,16 @@ logistics_audit = Table(
     Index("ix_logistics_audit_order_id", "order_id"),
 )
 
+# The support decisions stored with orders, each text once, named by its SHA-256. An event
+# cites one as {"sha256": ..., "on": DATE}: the text with the decision's date written `{on}`,
+# so that every order decided in one agreement segment cites the same row (`decision_store`).
+support_decisions = Table(
+    "support_decisions",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("body", Text, nullable=False),  # canonical JSON, the date written {on}
+)
+
 logistics_audit_head = Table(
     "logistics_audit_head",
     metadata,

@@ -72,7 +72,7 @@ from accord.logistics.order import (
     check_signing_limit,
 )
 from accord.logistics.order_input import OrderRequest, identifier
-from accord.services import ids
+from accord.services import decision_store, ids
 from accord.services.agreement_check import AgreementCheck
 from accord.services.repositories import (
     Official,
@@ -711,15 +711,18 @@ def _line_of(message: str, lines: Sequence[int]) -> int:
 @dataclass(slots=True)
 class Decided:
     """The support decision stored with an order (`AgreementCheck.check`), as canonical JSON
-    for the order's date; or the refusal."""
+    for the order's date, and as the event cites it (`decision_store.cite`); or the refusal."""
 
     text: str | None
     agreement: str | None  # the permitting agreement
     refusal: str | None = None
+    sha256: str = ""  # the stored body's name
+    body: str = ""  # the text as `support_decisions` keeps it
+    citation: str = ""  # canonical JSON of the citation an event keeps
 
-    def stored(self) -> dict[str, Any]:
+    def cited(self) -> dict[str, Any]:
         assert self.text is not None
-        value: dict[str, Any] = json.loads(self.text)
+        value: dict[str, Any] = json.loads(self.citation)
         return value
 
 
@@ -746,6 +749,7 @@ class Decisions:
         self._answers: dict[tuple[str, str, str, str, int], _Answer] = {}
         self._by_day: dict[tuple[Any, ...], Decided] = {}
         self._implements: dict[str, str | None] = {}
+        self._digests: dict[str, str] = {}  # stored body -> its SHA-256
 
     def _segment(self, supplier: str, recipient: str, on: dt.date) -> int:
         pair = (supplier, recipient)
@@ -792,7 +796,24 @@ class Decisions:
             + ",".join(str(a.text) for a in answers)
             + f'],"on":"{ON}"}}'
         )
-        return Decided(text.replace(ON, on.isoformat()), permitting[0])
+        return self._cited(text.replace(ON, on.isoformat()), permitting[0], on)
+
+    def _cited(self, text: str, agreement: str, on: dt.date) -> Decided:
+        """The decision with its citation, as `decision_store.cite` makes it (the body's hash
+        memoized: the orders of one agreement segment share the body)."""
+        iso = on.isoformat()
+        if ON in text:
+            citation, body = decision_store.cite(text, iso)
+            return Decided(
+                text, agreement, None, citation["sha256"], body, canonical_json(citation).decode()
+            )
+        body = text.replace(iso, ON)
+        sha = self._digests.get(body)
+        if sha is None:
+            if len(self._digests) >= self.LIMIT:
+                self._digests.clear()
+            sha = self._digests[body] = hashlib.sha256(body.encode()).hexdigest()
+        return Decided(text, agreement, None, sha, body, f'{{"on":"{iso}","sha256":"{sha}"}}')
 
     def _covers(self, named: str, permitting: list[str]) -> bool:
         """As `AgreementCheck._covers`: the named agreement is the permitting one, its parent,
@@ -841,7 +862,7 @@ class Decisions:
             except (NotAllowedByAgreement, BadInput) as exc:
                 found = Decided(None, None, str(exc))
             else:
-                found = Decided(canonical_json(stored).decode(), stored["agreement"])
+                found = self._cited(canonical_json(stored).decode(), stored["agreement"], on)
             self._by_day[key] = found
         return found
 
@@ -1007,6 +1028,8 @@ class Importer:
         self.parallel = bool(parallel) and sys.platform == "linux"
         self.decisions = Decisions(self.check)
         self._officials: dict[str, Official | None] = {}
+        self.bodies: dict[str, str] = {}  # every decision body the orders read so far cite
+        self.stored_bodies: set[str] = set()  # those committed to `support_decisions`
 
     def close(self) -> None:
         self.engine.dispose()
@@ -1044,10 +1067,13 @@ class Importer:
                 bad(problem)
             if not batch.items:
                 continue
+            for item in batch.items:
+                self.bodies.update(item.bodies)
             with UnitOfWork(self.engine) as uow:
                 writer = _BatchWriter(self, uow, result, bad)
                 writer.write(writer.build(writer.skip_known(batch.items)))
                 uow.commit()
+            self.stored_bodies |= writer.saved_bodies
             result.batches += 1
             if on_progress is not None:
                 on_progress(Progress(batch.bytes_read, preparer.reader.size, result.rows, result))
@@ -1127,7 +1153,10 @@ class Prepared:
     requester: str
     order_date: dt.date
     charges: _Charges
-    decision: str  # the stored decision, canonical JSON
+    decision: str  # the citation of the decision at proposal, canonical JSON
+    decision_sha256: str
+    # the bodies of the decisions it cites that the reading side has not handed over before
+    bodies: dict[str, str] = field(default_factory=dict)
     head: str = ""  # the terms text up to the number's value
     tail: str = ""  # and after it
     row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
@@ -1173,6 +1202,7 @@ class Preparer:
         self.rate_table = rate_table
         self.pg = postgres
         self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
+        self._sent: set[str] = set()  # decision bodies handed to the writer
 
     def batches(self) -> Iterator[Batch]:
         reader = self.reader
@@ -1279,8 +1309,12 @@ class Preparer:
             r.requester.nation,
             r.order_date,
             charges,
-            decided.text,
+            decided.citation,
+            decided.sha256,
         )
+        if decided.sha256 not in self._sent:
+            self._sent.add(decided.sha256)
+            prepared.bodies[decided.sha256] = decided.body
         if not h.empty:
             prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
             return prepared
@@ -1424,6 +1458,7 @@ class _BatchWriter:
         self.now = utc_stamp()
         self.result = result
         self._bad = bad
+        self.saved_bodies: set[str] = set()
 
     def refuse(self, p: Prepared, line: int, reason: str) -> None:
         self._bad(BadRow(line, p.key, f"{reason}{NOT_IMPORTED}"))
@@ -1653,7 +1688,8 @@ class _BatchWriter:
             events.append((event, order.apply(event)))
 
         add("created", terms.order_date, {"terms": terms.as_json()})
-        add("proposed", terms.order_date, {"decision": decided.stored()})
+        add("proposed", terms.order_date, {"decision": decided.cited()})
+        s.bodies[decided.sha256] = decided.body
         assert h.signed_on is not None
         signed_bytes = terms.canonical()
         for official_id, signature, line in h.signatures:
@@ -1695,7 +1731,8 @@ class _BatchWriter:
                 )
                 if again.text is None:
                     raise RowProblem(line, str(again.refusal))
-                payload["decision"] = again.stored()
+                payload["decision"] = again.cited()
+                s.bodies[again.sha256] = again.body
                 payload["ceiling"] = {
                     "charges": [c.as_json() for c in s.charges.signing],
                     "waiver": s.charges.waiver,
@@ -1880,9 +1917,22 @@ class _BatchWriter:
         self._insert("ledger_postings", POSTING_ROW, postings)
         self._insert("order_signatures", SIGNATURE_ROW, signatures)
         self._insert("logistics_idempotency", KEY_ROW, keys)
+        self._save_decisions(accepted)
         self._chain(audit)
         result.events += len(audit)
         result.postings += len(postings)
+
+    def _save_decisions(self, accepted: list[Prepared]) -> None:
+        """Store the decision bodies that the batch's events cite and that are not stored."""
+        importer = self.importer
+        cited = set()
+        for p in accepted:
+            importer.bodies.update(p.bodies)
+            cited.add(p.decision_sha256)
+            cited.update(p.bodies)
+        new = cited - importer.stored_bodies
+        decision_store.save(self.c, {sha: importer.bodies[sha] for sha in new})
+        self.saved_bodies = new
 
     def _chain(self, entries: list[tuple[str, str, str, dt.date, str, str | None]]) -> None:
         """Append the events to the audit chain, under the lock on its head (taken last, as

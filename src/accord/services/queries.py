@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from accord.logistics import clocks, tables
 from accord.logistics.order import Status
+from accord.services import decision_store
 from accord.services.repositories import outstanding_json
 from accord.services.unit_of_work import UnitOfWork
 
@@ -75,7 +76,7 @@ def order_view(books: Books, ref: str, as_of: dt.date) -> dict[str, Any]:
             for s in order.signatures.values()
         ],
         "bound": len(order.signatures) == 2,
-        "decisions": order.decisions,
+        "decisions": decision_store.resolve(c, order.decisions),
         "ceiling": order.ceiling,
         "deliveries": [
             {

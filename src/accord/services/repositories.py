@@ -24,6 +24,7 @@ from accord.errors import BadInput
 from accord.logistics import ceilings, clocks, ledger, rates, tables
 from accord.logistics.errors import Conflict, NotFound
 from accord.logistics.order import Event, Order, canonical_json, rebuild
+from accord.services import decision_store
 from accord.services.unit_of_work import UnitOfWork
 from accord.store.metadata import metadata
 
@@ -107,6 +108,7 @@ class LogisticsStore:
         self._orders: dict[str, _Tracked] = {}
         self._numbers: dict[str, str] = {}
         self._audit: list[dict[str, Any]] = []
+        self._decisions: dict[str, str] = {}  # sha256 -> body, cited by buffered events
         self._inserts: dict[str, list[dict[str, Any]]] = {}
         self._ceiling_rows: dict[tuple[int, str, str, str], int] = {}
 
@@ -247,13 +249,20 @@ class LogisticsStore:
                     "sha256": doc["sha256"],
                 },
             )
+        payload = event.payload
+        if isinstance(payload.get("decision"), dict) and not decision_store.is_citation(
+            payload["decision"]
+        ):
+            citation, body = decision_store.cite_decision(payload["decision"])
+            self._decisions[citation["sha256"]] = body
+            payload = {**payload, "decision": citation}
         self._audit.append(
             {
                 "event_id": event.id,
                 "order_id": order_id,
                 "kind": event.kind,
                 "on_date": event.on,
-                "payload": dumps(event.payload),
+                "payload": dumps(payload),
                 "postings_digest": digest,
             }
         )
@@ -285,6 +294,8 @@ class LogisticsStore:
             rows = self._inserts.pop(name, None)
             if rows:
                 self.c.execute(insert(metadata.tables[name]), rows)
+        decision_store.save(self.c, self._decisions)
+        self._decisions.clear()
         self._flush_audit()
 
     def _flush_orders(self) -> None:

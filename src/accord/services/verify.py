@@ -9,12 +9,16 @@ Checks, each streamed so that large books need little memory:
 3. **postings_match_events**: the postings of each ledger transaction have the digest that its
    audit event recorded (an edited amount, account or date is found even when it still
    balances), and every transaction has its event;
-4. **orders_match_events** (deep): each order rebuilt from its events has the status and
-   version of its row, and recomputes exactly the postings digests its events recorded.
+4. **decisions**: each stored support decision still has the SHA-256 it is named by (events
+   cite decisions by that name, so the chain covers them);
+5. **orders_match_events** (deep): each order rebuilt from its events has the status and
+   version of its row, recomputes exactly the postings digests its events recorded, and
+   cites only stored decisions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from itertools import groupby
@@ -24,6 +28,7 @@ from sqlalchemy import func, select
 
 from accord.logistics import ledger, tables
 from accord.logistics.order import Event, rebuild
+from accord.services.decision_store import is_citation
 from accord.services.repositories import GENESIS, audit_record, chain_hash, count
 from accord.services.unit_of_work import UnitOfWork
 
@@ -128,26 +133,47 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
         postings_ok = False
         problem(f"{len(orphans)} ledger transactions have no audit event, e.g. {min(orphans)}")
 
+    decisions = _stored_decisions(uow, problem)
+    decisions_ok = decisions is not None
     orders_ok = True
     if deep:
-        orders_ok = _orders_match(uow, stored, problem)
+        orders_ok = _orders_match(uow, stored, problem, decisions or set())
 
     result: dict[str, Any] = {
         "balanced": balanced,
         "audit_chain": "ok" if chain_ok else "broken",
         "postings_match_events": postings_ok,
         "orders_match_events": orders_ok if deep else None,
+        "decisions": "ok" if decisions_ok else "broken",
         "orders": count(uow, tables.orders),
         "postings": count(uow, p),
         "transactions": count(uow, tables.ledger_transactions),
         "events": events,
         "problems": problems,
     }
-    result["ok"] = balanced and chain_ok and postings_ok and (orders_ok or not deep)
+    result["ok"] = (
+        balanced and chain_ok and postings_ok and decisions_ok and (orders_ok or not deep)
+    )
     return result
 
 
-def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool:
+def _stored_decisions(uow: UnitOfWork, problem: Any) -> set[str] | None:
+    """The names of the stored support decisions, None if one no longer has the SHA-256 it
+    is named by."""
+    d = tables.support_decisions
+    found: set[str] = set()
+    ok = True
+    for r in _stream(uow, select(d.c.sha256, d.c.body)):
+        if hashlib.sha256(r.body.encode()).hexdigest() != r.sha256:
+            ok = False
+            problem(f"the support decision {r.sha256} was altered: its hash differs")
+        found.add(r.sha256)
+    return found if ok else None
+
+
+def _orders_match(
+    uow: UnitOfWork, stored: dict[str, str], problem: Any, decisions: set[str]
+) -> bool:
     o = tables.orders
     rows = {
         r.id: (r.status, r.version) for r in _stream(uow, select(o.c.id, o.c.status, o.c.version))
@@ -169,6 +195,10 @@ def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool
             ok = False
             problem(f"order {order_id}: its events no longer make an order ({exc})")
             continue
+        for stage, decision in order.decisions.items():
+            if is_citation(decision) and decision["sha256"] not in decisions:
+                ok = False
+                problem(f"order {order_id}: the decision at {stage} it cites is not stored")
         if rows.get(order_id) != (order.status.value, order.version):
             ok = False
             problem(

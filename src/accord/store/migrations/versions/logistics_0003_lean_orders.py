@@ -1,10 +1,12 @@
-"""Logistics: the `orders` projection without the texts the audit events already hold.
+"""Logistics: each text kept once; the `orders` projection without the audit's copies.
 
-The terms both officials sign and the support decisions taken at proposal and at signing are
-kept once, in the order's audit events (`created`, `proposed`, `signed`), which the hash chain
-covers and from which every order is rebuilt. Their copies in the `orders` row were read by
-nothing and made each row about 4.5 KB larger (most of an import's bytes), so they go; so does
-the index on `order_lines.category`, which no query used. Nothing else changes.
+The terms both officials sign are kept in the order's `created` audit event, which the hash
+chain covers and from which every order is rebuilt; their copy in the `orders` row was read by
+nothing. The support decisions taken at proposal and at signing move to `support_decisions`,
+one row per text (named by its SHA-256, the decision's date written `{on}`), which the events
+cite: orders decided in one agreement segment share one row instead of carrying 2.5 KB each.
+Both were most of an import's bytes. The index on `order_lines.category`, which no query used,
+goes too. The table is append-only (triggers on both databases).
 
 Revision ID: 9b3e5d7a1c20
 Revises: 4d2f8a61b7c3
@@ -24,7 +26,31 @@ depends_on = None
 DROPPED = ("terms", "decision_proposal", "decision_signing")
 
 
+APPEND_ONLY_SQLITE = """
+CREATE TRIGGER support_decisions_no_{what} BEFORE {op} ON support_decisions
+BEGIN SELECT RAISE(ABORT, 'accord: support_decisions rows are append-only ({op} refused)'); END
+"""
+APPEND_ONLY_POSTGRES = (
+    "CREATE TRIGGER support_decisions_append_only BEFORE UPDATE OR DELETE ON support_decisions "
+    "FOR EACH ROW EXECUTE FUNCTION accord_logistics_refuse_change()",
+    "CREATE TRIGGER support_decisions_no_truncate BEFORE TRUNCATE ON support_decisions "
+    "FOR EACH STATEMENT EXECUTE FUNCTION accord_logistics_refuse_change()",
+)
+
+
 def upgrade() -> None:
+    op.create_table(
+        "support_decisions",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256", name=op.f("pk_support_decisions")),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in APPEND_ONLY_POSTGRES:
+            op.execute(statement)
+    else:
+        for what, verb in (("update", "UPDATE"), ("delete", "DELETE")):
+            op.execute(APPEND_ONLY_SQLITE.format(what=what, op=verb))
     op.drop_index("ix_order_lines_category", table_name="order_lines")
     for column in DROPPED:
         # SQLite (3.35 and later) and PostgreSQL both drop a plain column in place, which
@@ -39,3 +65,4 @@ def downgrade() -> None:
     op.add_column("orders", sa.Column("decision_proposal", sa.Text(), nullable=True))
     op.add_column("orders", sa.Column("decision_signing", sa.Text(), nullable=True))
     op.create_index("ix_order_lines_category", "order_lines", ["category"])
+    op.drop_table("support_decisions")
