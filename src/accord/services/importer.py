@@ -462,6 +462,15 @@ class RowReader:
             )
         )
         self._delivered_at = at("delivered")
+        # The line's category, currency, unit and price, read together: a file repeats a few
+        # such combinations on most of its lines, so they are checked once each.
+        kind_at = [
+            at(n) for n in ("category", "currency", "unit", "unit_price", "unit_price_minor")
+        ]
+        present = [i for i in kind_at if i is not None]
+        get = _getter(present)
+        self._kind_of: Callable[[list[str]], tuple[str, ...]] = get
+        self._kinds: dict[tuple[str, ...], tuple[str, str, str, int]] = {}
 
     def text(self, fields: list[str], name: str) -> str | None:
         at = self.layout.index.get(name)
@@ -570,6 +579,27 @@ class RowReader:
         )
 
     def _line(self, row: Row, number: int) -> Line:
+        """The row's order line, checked as `_checked_line` checks it; a line whose category,
+        currency, unit and price were seen before on a good line needs only its own values
+        checked (anything wrong: `_checked_line` says what, in its order)."""
+        fields = row.fields
+        known = self._kinds.get(self._kind_of(fields))
+        if known is None:
+            return self._checked_line(row, number)
+        i_desc, i_nsn, i_qty = self._line_at[1:4]
+        description = fields[i_desc].strip() if i_desc is not None else ""
+        raw = fields[i_qty] if i_qty is not None else ""
+        try:
+            quantity = int(raw)
+        except ValueError:
+            return self._checked_line(row, number)
+        if quantity <= 0 or not description:
+            return self._checked_line(row, number)
+        nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
+        category, ccy, unit, price = known
+        return Line(number, category, description, quantity, unit, price, ccy, nsn)
+
+    def _checked_line(self, row: Row, number: int) -> Line:
         fields = row.fields
         i_cat, i_desc, i_nsn, i_qty, i_unit, i_price, i_minor, i_ccy = self._line_at
         try:
@@ -620,6 +650,9 @@ class RowReader:
             unit = self._units.get(raw) or _memo(self._units, raw, units.unit)
         except BadInput as exc:
             raise RowProblem(row.line, str(exc)) from None
+        if len(self._kinds) >= 50_000:
+            self._kinds.clear()
+        self._kinds[self._kind_of(fields)] = (category, ccy, unit, price)
         nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
         return Line(number, category, description, quantity, unit, price, ccy, nsn)
 
@@ -710,20 +743,31 @@ def _line_of(message: str, lines: Sequence[int]) -> int:
 
 @dataclass(slots=True)
 class Decided:
-    """The support decision stored with an order (`AgreementCheck.check`), as canonical JSON
-    for the order's date, and as the event cites it (`decision_store.cite`); or the refusal."""
+    """The support decision stored with an order (`AgreementCheck.check`) as
+    `decision_store.cite` keeps it: the body (the canonical JSON with the date written ON),
+    its SHA-256 and the date of the citation (None: the text is the body); or the refusal."""
 
-    text: str | None
+    body: str | None  # None: refused
     agreement: str | None  # the permitting agreement
     refusal: str | None = None
-    sha256: str = ""  # the stored body's name
-    body: str = ""  # the text as `support_decisions` keeps it
-    citation: str = ""  # canonical JSON of the citation an event keeps
+    sha256: str = ""
+    on: str | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The decision's canonical JSON, as `AgreementCheck.check` gives it."""
+        if self.body is None or self.on is None:
+            return self.body
+        return self.body.replace(ON, self.on)
+
+    @property
+    def citation(self) -> str:
+        """The citation an event keeps, as canonical JSON."""
+        on = "null" if self.on is None else f'"{self.on}"'
+        return f'{{"on":{on},"sha256":"{self.sha256}"}}'
 
     def cited(self) -> dict[str, Any]:
-        assert self.text is not None
-        value: dict[str, Any] = json.loads(self.citation)
-        return value
+        return {"on": self.on, "sha256": self.sha256}
 
 
 @dataclass(slots=True)
@@ -749,7 +793,8 @@ class Decisions:
         self._answers: dict[tuple[str, str, str, str, int], _Answer] = {}
         self._by_day: dict[tuple[Any, ...], Decided] = {}
         self._implements: dict[str, str | None] = {}
-        self._digests: dict[str, str] = {}  # stored body -> its SHA-256
+        # (pair, categories, situation, segment, agreement) -> what `_combine` makes
+        self._combined: dict[tuple[Any, ...], tuple[str, str, str] | None] = {}
 
     def _segment(self, supplier: str, recipient: str, on: dt.date) -> int:
         pair = (supplier, recipient)
@@ -775,9 +820,38 @@ class Decisions:
     ) -> Decided:
         """As `AgreementCheck.check(...)` (`categories` sorted, without repeats)."""
         segment = self._segment(supplier, recipient, on)
+        combined = (supplier, recipient, categories, situation, segment, agreement)
+        if combined in self._combined:
+            found = self._combined[combined]
+        else:
+            found = self._combine(supplier, recipient, categories, situation, on, agreement)
+            if len(self._combined) >= self.LIMIT:
+                self._combined.clear()
+            self._combined[combined] = found
+        if found is None:
+            return self._ask(supplier, recipient, categories, situation, on, agreement)
+        template, permitting, sha = found
+        iso = on.isoformat()
+        if iso in template:  # the date elsewhere in the text too: cite it the general way
+            return self._cited(template.replace(ON, iso), permitting, iso)
+        return Decided(template, permitting, None, sha, iso)
+
+    def _combine(
+        self,
+        supplier: str,
+        recipient: str,
+        categories: tuple[str, ...],
+        situation: str,
+        on: dt.date,
+        agreement: str | None,
+    ) -> tuple[str, str, str] | None:
+        """The decision for these categories throughout the segment of `on`: its text with ON
+        for the date, the permitting agreement and the text's SHA-256; or None where the
+        segment's answers cannot be joined (a category refused, a date that cannot be set
+        apart, or a named agreement that does not cover them)."""
         answers = []
         for category in categories:
-            key = (supplier, recipient, category, situation, segment)
+            key = (supplier, recipient, category, situation, self._segment(supplier, recipient, on))
             answer = self._answers.get(key)
             if answer is None:
                 if len(self._answers) >= self.LIMIT:
@@ -786,34 +860,23 @@ class Decisions:
                     supplier, recipient, category, situation, on
                 )
             if not answer.allowed or answer.text is None:
-                return self._ask(supplier, recipient, categories, situation, on, agreement)
+                return None
             answers.append(answer)
         permitting = [str(a.agreement) for a in answers]
         if agreement is not None and not self._covers(agreement, permitting):
-            return self._ask(supplier, recipient, categories, situation, on, agreement)
-        text = (
+            return None
+        template = (
             f'{{"agreement":{_enc(permitting[0])},"allowed":true,"decisions":['
             + ",".join(str(a.text) for a in answers)
             + f'],"on":"{ON}"}}'
         )
-        return self._cited(text.replace(ON, on.isoformat()), permitting[0], on)
+        return template, permitting[0], hashlib.sha256(template.encode()).hexdigest()
 
-    def _cited(self, text: str, agreement: str, on: dt.date) -> Decided:
-        """The decision with its citation, as `decision_store.cite` makes it (the body's hash
-        memoized: the orders of one agreement segment share the body)."""
-        iso = on.isoformat()
-        if ON in text:
-            citation, body = decision_store.cite(text, iso)
-            return Decided(
-                text, agreement, None, citation["sha256"], body, canonical_json(citation).decode()
-            )
-        body = text.replace(iso, ON)
-        sha = self._digests.get(body)
-        if sha is None:
-            if len(self._digests) >= self.LIMIT:
-                self._digests.clear()
-            sha = self._digests[body] = hashlib.sha256(body.encode()).hexdigest()
-        return Decided(text, agreement, None, sha, body, f'{{"on":"{iso}","sha256":"{sha}"}}')
+    @staticmethod
+    def _cited(text: str, agreement: str, iso: str) -> Decided:
+        """The decision as `decision_store.cite` cites it."""
+        citation, body = decision_store.cite(text, iso)
+        return Decided(body, agreement, None, citation["sha256"], citation["on"])
 
     def _covers(self, named: str, permitting: list[str]) -> bool:
         """As `AgreementCheck._covers`: the named agreement is the permitting one, its parent,
@@ -862,7 +925,8 @@ class Decisions:
             except (NotAllowedByAgreement, BadInput) as exc:
                 found = Decided(None, None, str(exc))
             else:
-                found = self._cited(canonical_json(stored).decode(), stored["agreement"], on)
+                text = canonical_json(stored).decode()
+                found = self._cited(text, stored["agreement"], on.isoformat())
             self._by_day[key] = found
         return found
 
@@ -1126,7 +1190,7 @@ def signing_terms(check: AgreementCheck, rows: Sequence[dict[str, str]]) -> Orde
         request.order_date,
         request.agreement,
     )
-    if decided.text is None:
+    if decided.body is None:
         raise BadInput(str(decided.refusal))
     agreement, arrangement = agreement_of(check.implements, request, decided.agreement)
     return request.terms(request.number or "", agreement, arrangement)
@@ -1282,7 +1346,7 @@ class Preparer:
             r.order_date,
             r.agreement,
         )
-        if decided.text is None:
+        if decided.body is None:
             return BadRow(at, candidate.key, f"{decided.refusal}{NOT_IMPORTED}")
         try:
             agreement, arrangement = agreement_of(self.decisions.implements, r, decided.agreement)
@@ -1314,7 +1378,7 @@ class Preparer:
         )
         if decided.sha256 not in self._sent:
             self._sent.add(decided.sha256)
-            prepared.bodies[decided.sha256] = decided.body
+            prepared.bodies[decided.sha256] = str(decided.body)
         if not h.empty:
             prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
             return prepared
@@ -1689,7 +1753,7 @@ class _BatchWriter:
 
         add("created", terms.order_date, {"terms": terms.as_json()})
         add("proposed", terms.order_date, {"decision": decided.cited()})
-        s.bodies[decided.sha256] = decided.body
+        s.bodies[decided.sha256] = str(decided.body)
         assert h.signed_on is not None
         signed_bytes = terms.canonical()
         for official_id, signature, line in h.signatures:
@@ -1729,10 +1793,10 @@ class _BatchWriter:
                     h.signed_on,
                     terms.agreement,
                 )
-                if again.text is None:
+                if again.body is None:
                     raise RowProblem(line, str(again.refusal))
                 payload["decision"] = again.cited()
-                s.bodies[again.sha256] = again.body
+                s.bodies[again.sha256] = str(again.body)
                 payload["ceiling"] = {
                     "charges": [c.as_json() for c in s.charges.signing],
                     "waiver": s.charges.waiver,
