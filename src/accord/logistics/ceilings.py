@@ -87,6 +87,10 @@ class Charge:
     def key(self) -> tuple[int, str, str, str]:
         return (self.fiscal_year, self.group, self.direction, self.scope)
 
+    def __reduce__(self) -> tuple[type[Charge], tuple[int, str, str, str, int]]:
+        # pickled as its fields: the importer's reading process sends charges to its writer
+        return (Charge, (self.fiscal_year, self.group, self.direction, self.scope, self.amount))
+
     @property
     def limit(self) -> int:
         return LIMITS[(self.group, self.direction, self.scope)]

@@ -46,11 +46,11 @@ import sys
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from json.encoder import encode_basestring as _enc
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -83,6 +83,7 @@ from accord.services.repositories import (
 )
 from accord.services.unit_of_work import UnitOfWork, engine_for
 
+T = TypeVar("T")
 FORMATS = ("csv", "jsonl")
 KEY_COLUMN = "order"
 # Columns that describe the whole order: given on its first row, repeated or left empty on
@@ -197,6 +198,20 @@ class Row:
     problem: str | None = None  # a row that could not be read at all
 
 
+def _pickled_by_fields(cls: type[T]) -> type[T]:
+    """Pickle instances of a dataclass as its constructor's arguments: the batches going from
+    the reading process to the writer cross a pipe, and a slotted dataclass's own pickling
+    (`__getstate__` asking `fields()` for every instance) cost as much as making them."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return (cls, tuple([getattr(self, name) for name in names]))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@_pickled_by_fields
 @dataclass(slots=True)
 class BadRow:
     line: int
@@ -1196,6 +1211,7 @@ def signing_terms(check: AgreementCheck, rows: Sequence[dict[str, str]]) -> Orde
     return request.terms(request.number or "", agreement, arrangement)
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class _Charges:
     preview: tuple[ceilings.Charge, ...]
@@ -1203,6 +1219,7 @@ class _Charges:
     waiver: str | None = None
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Prepared:
     """An order ready for the writer: decided, its terms checked, what it adds to the
@@ -1232,6 +1249,7 @@ class Prepared:
     folded: Order | None = None
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Batch:
     """What the reading side hands the writing side: the orders of one batch, and the bad
@@ -1532,22 +1550,31 @@ class _BatchWriter:
         for start in range(0, len(values), _IN_CHUNK):
             yield values[start : start + _IN_CHUNK]
 
-    def _existing(self, column: Any, values: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def _rows_in(self, columns: str, table: str, column: str, values: Sequence[str]) -> Any:
+        """`SELECT columns FROM table WHERE column IN values`, a chunk at a time, as plain
+        driver SQL (compiling hundreds of bound values each time cost more than the query)."""
+        mark = "%s" if self.pg else "?"
         for chunk in self._chunks(values):
-            found.update(r[0] for r in self.c.execute(select(column).where(column.in_(chunk))))
-        return found
+            sql = (
+                f"SELECT {columns} FROM {table} WHERE {column} IN ({','.join([mark] * len(chunk))})"
+            )
+            yield from self.c.exec_driver_sql(sql, tuple(chunk))
+
+    def _existing(self, column: Any, values: Sequence[str]) -> set[str]:
+        return {r[0] for r in self._rows_in(column.name, column.table.name, column.name, values)}
 
     # ------------------------------------------------------------------ what is there already
 
     def skip_known(self, batch: list[Prepared]) -> list[Prepared]:
         """Leave out orders imported before (same rows), and report orders whose key was used
         for other rows, or whose id or number another order has."""
-        i = tables.logistics_idempotency
-        seen: dict[str, tuple[str, str]] = {}
-        for chunk in self._chunks([idempotency_key(p.key) for p in batch]):
-            query = select(i.c.key, i.c.command, i.c.request_digest).where(i.c.key.in_(chunk))
-            seen.update((r.key, (r.command, r.request_digest)) for r in self.c.execute(query))
+        keys = [idempotency_key(p.key) for p in batch]
+        seen: dict[str, tuple[str, str]] = {
+            r[0]: (r[1], r[2])
+            for r in self._rows_in(
+                '"key", command, request_digest', "logistics_idempotency", '"key"', keys
+            )
+        }
         result = self.result
         fresh: list[Prepared] = []
         here: dict[str, Prepared] = {}
