@@ -953,17 +953,32 @@ def _json_or_null(value: str | None) -> str:
     return "null" if value is None else _enc(value)
 
 
+# (category, currency, unit) -> the text of a line's JSON around its description and price:
+# a few dozen kinds, from the vocabulary
+_LINE_PARTS: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
 def terms_json(t: OrderTerms) -> str:
     """`OrderTerms.canonical()`, as text, made directly (the signed bytes; held equal to
     the domain's own by `tests/unit/test_import_rows.py`)."""
     if t.documents:
         return canonical_json(t.as_json()).decode()
-    lines = ",".join(
-        f'{{"category":{_enc(ln.category)},"currency":{_enc(ln.currency)},'
-        f'"description":{_enc(ln.description)},"line":{ln.number},"nsn":{_json_or_null(ln.nsn)},'
-        f'"quantity":{ln.quantity},"unit":{_enc(ln.unit)},"unit_price":{ln.unit_price}}}'
-        for ln in t.lines
-    )
+    parts = _LINE_PARTS
+    texts = []
+    for ln in t.lines:
+        kind = (ln.category, ln.currency, ln.unit)
+        found = parts.get(kind)
+        if found is None:
+            found = parts[kind] = (
+                f'{{"category":{_enc(ln.category)},"currency":{_enc(ln.currency)},"description":',
+                f',"unit":{_enc(ln.unit)},"unit_price":',
+            )
+        texts.append(
+            f'{found[0]}{_enc(ln.description)},"line":{ln.number},'
+            f'"nsn":{"null" if ln.nsn is None else _enc(ln.nsn)},"quantity":{ln.quantity}'
+            f"{found[1]}{ln.unit_price}}}"
+        )
+    lines = ",".join(texts)
     return (
         f'{{"agreement":{_enc(t.agreement)},"arrangement":{_json_or_null(t.arrangement)},'
         f'"date_required":"{t.date_required.isoformat()}",'
