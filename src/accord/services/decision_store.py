@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from accord.logistics import tables
 from accord.logistics.errors import NotFound
 from accord.logistics.order import canonical_json
+from accord.store.statements import insert_or_ignore
 
 ON = "{on}"
 _KEYS = frozenset(("sha256", "on"))
@@ -59,9 +59,7 @@ def save(c: Connection, bodies: dict[str, str]) -> None:
     one, which is the same row."""
     if not bodies:
         return
-    table = tables.support_decisions
-    dialect = postgresql if c.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["sha256"])
+    statement = insert_or_ignore(c, tables.support_decisions)
     c.execute(statement, [{"sha256": k, "body": v} for k, v in sorted(bodies.items())])
 
 

@@ -53,7 +53,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from accord import vocabulary as vocab
 from accord.errors import AccordError, BadInput
@@ -82,6 +81,7 @@ from accord.services.repositories import (
     utc_stamp,
 )
 from accord.services.unit_of_work import UnitOfWork, engine_for
+from accord.store.statements import insert_or_ignore
 
 T = TypeVar("T")
 FORMATS = ("csv", "jsonl")
@@ -1696,16 +1696,13 @@ class _BatchWriter:
         used: dict[tuple[int, str, str, str], int],
     ) -> None:
         u = tables.ceiling_usage
-        dialect = postgresql if self.pg else sqlite
         for key in sorted(used):
             if used[key] == before.get(key, 0):
                 continue
             year, grp, direction, scope = key
             limit = ceilings.LIMITS[(grp, direction, scope)]
             row = {"fiscal_year": year, "grp": grp, "direction": direction, "scope": scope}
-            self.c.execute(
-                dialect.insert(u).values(**row, used=0, limit_cents=limit).on_conflict_do_nothing()
-            )
+            self.c.execute(insert_or_ignore(self.c, u).values(**row, used=0, limit_cents=limit))
             self.c.execute(
                 update(u)
                 .where(
@@ -1719,12 +1716,9 @@ class _BatchWriter:
 
     def _lock_sequences(self, keys: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
         s = tables.order_number_sequences
-        dialect = postgresql if self.pg else sqlite
         last: dict[tuple[str, int], int] = {}
         for nation, year in sorted(keys):
-            self.c.execute(
-                dialect.insert(s).values(nation=nation, year=year, last=0).on_conflict_do_nothing()
-            )
+            self.c.execute(insert_or_ignore(self.c, s).values(nation=nation, year=year, last=0))
             query = select(s.c.last).where(and_(s.c.nation == nation, s.c.year == year))
             last[(nation, year)] = int(self.c.execute(self.uow.for_update(query)).scalar_one())
         return last

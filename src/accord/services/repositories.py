@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, and_, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from accord.errors import BadInput
 from accord.logistics import ceilings, clocks, ledger, rates, tables
@@ -27,6 +26,7 @@ from accord.logistics.order import Event, Order, canonical_json, rebuild
 from accord.services import decision_store
 from accord.services.unit_of_work import UnitOfWork
 from accord.store.metadata import metadata
+from accord.store.statements import insert_or_ignore
 
 GENESIS = "0" * 64
 
@@ -116,8 +116,7 @@ class LogisticsStore:
         self._inserts.setdefault(table.name, []).append(row)
 
     def _insert_ignore(self, table: Table, row: dict[str, Any]) -> None:
-        dialect = postgresql if self.uow.is_postgres else sqlite
-        self.c.execute(dialect.insert(table).values(**row).on_conflict_do_nothing())
+        self.c.execute(insert_or_ignore(self.c, table).values(**row))
 
     # ------------------------------------------------------------------ orders
 
