@@ -1,9 +1,15 @@
-"""`accord orders ...`: propose, sign, deliver, bill, settle, close, cancel, reverse, list, show.
+"""`accord orders ...`: propose, sign, deliver, bill, settle, close, cancel, reverse, list, show,
+documents, document.
 
 Every mutating command takes `--idempotency-key` (a retry with the same key returns the first
 result; without one, a fresh key is made) and `--on` (the legal date, default today). Errors are
 one line on stderr: exit 2 for bad input, 1 for a refusal (no agreement allows it, a ceiling
 would be exceeded, the order's state does not allow it).
+
+`--document PATH` cites a file and keeps its bytes (at most 25 MiB each, stored once per
+SHA-256, in the same transaction as the event that cites it); `--document NAME=SHA256` cites a
+document without its content. `orders documents` lists what an order cites and whether the
+content is held; `orders document` writes the stored bytes back out, checked against the hash.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,31 +107,67 @@ def quantities(values: list[str], option: str = "--line") -> dict[int, int]:
     return out
 
 
-def documents(values: list[str]) -> tuple[Document, ...]:
-    """`NAME=SHA256`, `LINE:NAME=SHA256`, or a file path (hashed here)."""
-    import hashlib
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """The documents a command cites, and the bytes of those given as files."""
 
+    documents: tuple[Document, ...] = ()
+    contents: tuple[bytes, ...] = ()
+    files: tuple[tuple[str, str, int], ...] = ()  # (name, sha256, size) of each file read
+
+
+DOCUMENT_FORMS = "a file path, LINE:PATH, NAME=SHA256 or LINE:NAME=SHA256"
+
+
+def documents(values: list[str]) -> Cited:
+    """`PATH` or `LINE:PATH` (a file: hashed here and its bytes kept), `NAME=SHA256` or
+    `LINE:NAME=SHA256` (a citation without content)."""
     from accord.logistics.order import Document
+    from accord.services import document_store
 
-    out = []
+    docs: list[Document] = []
+    contents: list[bytes] = []
+    files: list[tuple[str, str, int]] = []
     for value in values:
+        line: int | None = None
         path = Path(value)
-        if "=" not in value and path.is_file():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            out.append(Document(path.name, digest))
+        if not path.is_file() and "=" not in value:
+            head, colon, rest = value.partition(":")
+            if colon and head.isdigit() and Path(rest).is_file():
+                line, path = int(head), Path(rest)
+            else:
+                raise BadInput(f"no file {value!r} for --document; accepted: {DOCUMENT_FORMS}")
+        if path.is_file():
+            document_store.check_size(path.name, path.stat().st_size)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise BadInput(f"cannot read --document {value!r}: {exc.strerror}") from None
+            document_store.check_size(path.name, len(data))
+            digest = document_store.sha256_of(data)
+            docs.append(Document(path.name, digest, line))
+            contents.append(data)
+            files.append((path.name, digest, len(data)))
             continue
         name, sep, sha = value.rpartition("=")
-        if not sep:
-            raise BadInput(
-                f"malformed --document {value!r}; accepted: a file path, NAME=SHA256 or "
-                "LINE:NAME=SHA256"
-            )
-        line: int | None = None
+        if not sep or not name:
+            raise BadInput(f"malformed --document {value!r}; accepted: {DOCUMENT_FORMS}")
         head, colon, rest = name.partition(":")
         if colon and head.isdigit():
             line, name = int(head), rest
-        out.append(Document(name, sha.strip().lower(), line))
-    return tuple(out)
+        docs.append(Document(name, sha.strip().lower(), line))
+    return Cited(tuple(docs), tuple(contents), tuple(files))
+
+
+def emit_kept(result: dict[str, Any], cited: Cited, as_json: bool) -> None:
+    """After a command that cited files: say that their content is kept."""
+    if as_json or result.get("replayed"):
+        return
+    said: set[str] = set()
+    for name, digest, size in cited.files:
+        if digest not in said:
+            said.add(digest)
+            typer.echo(f"  document {name}: content kept ({size:,} bytes, sha256 {digest[:16]}…)")
 
 
 def emit(result: dict[str, Any], as_json: bool, verb: str) -> None:
@@ -214,7 +257,9 @@ def propose(
         [], "--line", help="CATEGORY|DESCRIPTION|QUANTITY|UNIT|UNIT_PRICE|CURRENCY[|NSN]"
     ),
     document: list[str] = typer.Option(
-        [], "--document", help="PATH, NAME=SHA256 or LINE:NAME=SHA256"
+        [],
+        "--document",
+        help="PATH or LINE:PATH (content kept), NAME=SHA256 or LINE:NAME=SHA256 (cited only)",
     ),
     on: str | None = OnOption,
     db: str | None = DbOption,
@@ -265,15 +310,17 @@ def propose(
             }
     if lines:
         data["lines"] = [parse_line_option(v, i) for i, v in enumerate(lines, start=1)]
+    cited = documents(document)
     if document:
-        data["documents"] = [d.as_json() for d in documents(document)]
+        data["documents"] = [d.as_json() for d in cited.documents]
     if not data:
         raise BadInput("give an order file, or the order as options (--requester, --line, ...)")
     default_id = ids.derived(the_key, "order") if key else ids.uuid7()
     with logistics(db) as service:
         request = parse_order(data, default_id, day, service.context.check.nations)
-        result = service.propose(request, key=the_key, on=day, draft=draft)
+        result = service.propose(request, key=the_key, on=day, draft=draft, contents=cited.contents)
     emit(result, as_json, "draft" if draft else "proposed")
+    emit_kept(result, cited, as_json)
 
 
 def keys_dir() -> Path:
@@ -326,7 +373,9 @@ def deliver(
     order: str = typer.Argument(..., help="Order id or number."),
     line: list[str] = typer.Option([], "--line", help="LINE=QUANTITY delivered, e.g. 1=40."),
     everything: bool = typer.Option(False, "--all", help="Deliver all that remains."),
-    document: list[str] = typer.Option([], "--document", help="Receipt: PATH or NAME=SHA256."),
+    document: list[str] = typer.Option(
+        [], "--document", help="Receipt: PATH (content kept), LINE:PATH or NAME=SHA256."
+    ),
     received_by: str | None = typer.Option(None, "--received-by", help="Who signed the receipt."),
     on: str | None = OnOption,
     db: str | None = DbOption,
@@ -337,6 +386,7 @@ def deliver(
     wanted = quantities(line)
     if not wanted and not everything:
         raise BadInput("give --line LINE=QUANTITY (one or more) or --all")
+    cited = documents(document)
     with logistics(db) as service:
         if everything:
             current = service.order(order)
@@ -353,27 +403,37 @@ def deliver(
             wanted,
             key=idempotency_key(key),
             on=on_date(on),
-            documents=documents(document),
+            documents=cited.documents,
             received_by=received_by,
+            contents=cited.contents,
         )
     emit(result, as_json, "delivered")
+    emit_kept(result, cited, as_json)
 
 
 @app.command("bill")
 def bill(
     order: str = typer.Argument(..., help="Order id or number."),
-    document: list[str] = typer.Option([], "--document", help="Invoice: PATH or NAME=SHA256."),
+    document: list[str] = typer.Option(
+        [], "--document", help="Invoice: PATH (content kept), LINE:PATH or NAME=SHA256."
+    ),
     on: str | None = OnOption,
     db: str | None = DbOption,
     key: str | None = KeyOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Bill what was delivered."""
+    cited = documents(document)
     with logistics(db) as service:
         result = service.bill(
-            order, key=idempotency_key(key), on=on_date(on), documents=documents(document)
+            order,
+            key=idempotency_key(key),
+            on=on_date(on),
+            documents=cited.documents,
+            contents=cited.contents,
         )
     emit(result, as_json, "billed")
+    emit_kept(result, cited, as_json)
 
 
 @app.command("settle")
@@ -384,7 +444,9 @@ def settle(
     line: list[str] = typer.Option([], "--line", help="LINE=QUANTITY (rik, return)."),
     full: bool = typer.Option(False, "--full", help="Settle everything outstanding."),
     note: str | None = typer.Option(None, "--note", help="E.g. what was exchanged."),
-    document: list[str] = typer.Option([], "--document", help="PATH or NAME=SHA256."),
+    document: list[str] = typer.Option(
+        [], "--document", help="PATH (content kept), LINE:PATH or NAME=SHA256."
+    ),
     on: str | None = OnOption,
     db: str | None = DbOption,
     key: str | None = KeyOption,
@@ -398,6 +460,7 @@ def settle(
     method = method.strip().lower()
     if method not in SETTLEMENT_METHODS:
         raise BadInput(f"unknown settlement {method!r}; accepted: {', '.join(SETTLEMENT_METHODS)}")
+    cited = documents(document)
     with logistics(db) as service:
         current = service.order(order)
         amounts: dict[str, int] = {}
@@ -437,9 +500,11 @@ def settle(
             amounts=amounts,
             quantities=qty,
             note=note,
-            documents=documents(document),
+            documents=cited.documents,
+            contents=cited.contents,
         )
     emit(result, as_json, "settled")
+    emit_kept(result, cited, as_json)
 
 
 @app.command("close")
@@ -605,3 +670,77 @@ def show(
         out.print(f"  [bold red]overdue[/]: {escape(reason)}")
     for e in view["events"]:
         out.print(f"  [dim]{e['seq']:>6}  {e['on']}  {e['kind']:<10} {e['id']}[/]")
+
+
+@app.command("documents")
+def list_documents(
+    order: str = typer.Argument(..., help="Order id or number."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The supporting documents an order cites (in its terms, deliveries, bills and
+    settlements), with their SHA-256 and whether Accord holds their content."""
+    with logistics(db) as service:
+        found = service.documents(order)
+    if as_json:
+        print_json(found)
+        return
+    docs = found["documents"]
+    typer.echo(
+        f"{found['order']['number']}: {len(docs)} documents cited, content held for {found['held']}"
+    )
+    for d in docs:
+        where = "the order" if d["line"] is None else f"line {d['line']}"
+        event = f"{d['event_kind']} {d['on']}" if d["event_kind"] else "event not found"
+        held = f"{d['size']:,} bytes, {d['media_type']}" if d["held"] else "content not held"
+        typer.echo(f"  {d['name']} ({where}; {event}): {held}")
+        typer.echo(f"    sha256 {d['sha256']}  event {d['event']}")
+
+
+@app.command("document")
+def get_document(
+    order: str = typer.Argument(..., help="Order id or number."),
+    document: str = typer.Argument(..., help="The document's name, or its SHA-256."),
+    output: str = typer.Option(..., "--output", "-o", help="File to write ('-': stdout)."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Write a document's stored bytes to a file, checked against its SHA-256 first."""
+    import hashlib
+    import sys
+    import tempfile
+
+    target = None if output == "-" else Path(output)
+    if target is not None:
+        if target.is_dir():
+            raise BadInput(f"--output {output!r} is a folder; give a file name")
+        if not target.parent.is_dir():
+            raise BadInput(f"no folder {str(target.parent)!r} for --output")
+    with logistics(db) as service:
+        found, data = service.document(order, document)
+    if hashlib.sha256(data).hexdigest() != found["sha256"]:  # checked again, as written
+        raise StorageError(f"document {found['name']!r}: the bytes read differ from its SHA-256")
+    if target is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        # written to a temporary name and renamed: the file is whole or absent
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(temp, 0o666 & ~mask)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    summary = {**found, "output": output}
+    if as_json and target is not None:
+        print_json(summary)
+    elif target is not None:
+        typer.echo(
+            f"wrote {found['name']} ({len(data):,} bytes, {found['media_type']}) to {output}; "
+            f"sha256 {found['sha256']} checked"
+        )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -263,4 +264,18 @@ APPEND_ONLY = (
     "logistics_audit",
     "order_signatures",
     "order_documents",
+)
+
+# The bytes of supporting documents, each kept once and named by its SHA-256 (orders cite
+# them by that name in `order_documents` and in their terms; a citation may have no bytes
+# here: "content not held"). Append-only, like the citations; `ledger verify` rehashes them.
+document_contents = Table(
+    "document_contents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),  # bytes
+    Column("media_type", String(127), nullable=False),  # guessed from the first name cited
+    Column("content", LargeBinary, nullable=False),  # BLOB on SQLite, bytea on PostgreSQL
+    Column("stored_at", Stamp, nullable=False),
+    CheckConstraint("size >= 0", name="size_not_negative"),
 )

@@ -10,14 +10,15 @@ Two ways in:
   any number of commands, then `commit()`. Everything in it is written together or not at all.
 
 Each command appends its audit event and its balanced postings in the same transaction as the
-order's new state.
+order's new state, and the bytes of the documents it cites when they are given
+(`document_store`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -38,7 +39,7 @@ from accord.logistics.order import (
     validate_document,
 )
 from accord.logistics.order_input import OrderRequest
-from accord.services import ids
+from accord.services import document_store, ids
 from accord.services.agreement_check import AgreementCheck
 from accord.services.repositories import LogisticsStore, Official, dumps, outstanding_json
 from accord.services.unit_of_work import UnitOfWork, engine_for, run
@@ -75,7 +76,10 @@ class Books:
         self.uow = uow
         self.context = context
         self.store = LogisticsStore(uow)
+        self._contents: dict[str, document_store.Content] = {}
         uow.before_commit.append(self.store.flush)
+        # after the flush, so under the audit head's lock, in the same transaction
+        uow.before_commit.append(self._flush_contents)
 
     def commit(self) -> None:
         self.uow.commit()
@@ -123,6 +127,34 @@ class Books:
             return parent, decided
         return decided, request.arrangement
 
+    def _cite(
+        self,
+        documents: tuple[Document, ...],
+        contents: Sequence[bytes],
+        line_count: int,
+    ) -> None:
+        """Check the documents a command cites and keep the bytes given for them (written at
+        commit, with the event that cites them). Bytes that no document cites are refused."""
+        names: dict[str, str] = {}
+        for doc in documents:
+            validate_document(doc, line_count)
+            names.setdefault(doc.sha256, doc.name)
+        for data in contents:
+            digest = document_store.sha256_of(data)
+            name = names.get(digest)
+            if name is None:
+                raise BadInput(
+                    f"content with SHA-256 {digest} was given, but no document of this "
+                    "command cites it"
+                )
+            if digest not in self._contents:
+                self._contents[digest] = document_store.content(name, data)
+
+    def _flush_contents(self) -> None:
+        if self._contents:
+            document_store.save(self.uow.connection, self._contents.values(), self.store.now)
+            self._contents.clear()
+
     # ------------------------------------------------------------------ officials and rates
 
     def add_official(
@@ -168,11 +200,18 @@ class Books:
     # ------------------------------------------------------------------ orders
 
     def propose(
-        self, request: OrderRequest, on: dt.date | None = None, draft: bool = False
+        self,
+        request: OrderRequest,
+        on: dt.date | None = None,
+        draft: bool = False,
+        *,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         """Create an order (checked against the agreements on the proposal date) and propose
         it, or keep it as a draft. Refused, with the decision's reasons, if no agreement
-        allows it; refused with the figures if it would pass a 10 U.S.C. 2347 ceiling."""
+        allows it; refused with the figures if it would pass a 10 U.S.C. 2347 ceiling.
+        `contents` are the bytes of documents the request cites."""
+        self._cite(request.documents, contents, len(request.lines))
         on = on or request.order_date
         if on < request.order_date:
             raise BadInput(f"the order date {request.order_date} is after the proposal date {on}")
@@ -287,13 +326,14 @@ class Books:
         documents: tuple[Document, ...] = (),
         received_by: str | None = None,
         event_id: str | None = None,
+        *,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         """Record a (partial) delivery and its receipt; the obligations it creates are posted
         to both parties' books."""
         order = self.store.get(ref)
         order.require("deliver")
-        for doc in documents:
-            validate_document(doc, len(order.terms.lines))
+        self._cite(documents, contents, len(order.terms.lines))
         event = self._record(
             order,
             "delivered",
@@ -311,10 +351,13 @@ class Books:
         on: dt.date,
         documents: tuple[Document, ...] = (),
         event_id: str | None = None,
+        *,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         """Bill what was delivered (cash orders move it from unbilled to billed)."""
         order = self.store.get(ref)
         order.require("bill")
+        self._cite(documents, contents, len(order.terms.lines))
         t = order.terms
         amounts = order.delivered_value() if (t.owes_money and t.reimbursement == "cash") else {}
         event = self._record(
@@ -337,12 +380,15 @@ class Books:
         note: str | None = None,
         documents: tuple[Document, ...] = (),
         event_id: str | None = None,
+        *,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         """Settle in part or in full: `cash` (a payment), `eve` (support of equal value, by
         value), `rik` (replacement in kind, by quantity, valued at the order's price) or
         `return` (loaned or leased items back). Overpaying is refused."""
         order = self.store.get(ref)
         order.require("settle")
+        self._cite(documents, contents, len(order.terms.lines))
         event = self._record(
             order,
             "settled",
@@ -388,6 +434,32 @@ class Books:
 
     def order(self, ref: str) -> Order:
         return self.store.get(ref, lock=False)
+
+    def documents(self, ref: str) -> dict[str, Any]:
+        """The documents an order cites, with whether Accord holds their content."""
+        order = self.store.get(ref, lock=False)
+        cited = document_store.citations(self.uow.connection, order)
+        return {
+            "order": {"id": order.terms.id, "number": order.terms.number},
+            "documents": cited,
+            "held": sum(1 for x in cited if x["held"]),
+        }
+
+    def document(self, ref: str, which: str) -> tuple[dict[str, Any], bytes]:
+        """One document of an order (by name or SHA-256) and its stored bytes, checked
+        against the SHA-256 the order cites."""
+        order = self.store.get(ref, lock=False)
+        number = order.terms.number
+        found = document_store.find(
+            number, document_store.citations(self.uow.connection, order), which
+        )
+        data = document_store.read(self.uow.connection, found["sha256"])
+        if data is None:
+            raise document_store.ContentNotHeld(
+                f"order {number} cites {found['name']!r} (sha256 {found['sha256']}) but its "
+                "content is not held: it was recorded as NAME=SHA256, without the file"
+            )
+        return found, data
 
     def exists(self, ref: str) -> bool:
         return self.store.order_id_for(ref) is not None
@@ -515,10 +587,18 @@ class Logistics:
         )
 
     def propose(
-        self, request: OrderRequest, *, key: str, on: dt.date | None = None, draft: bool = False
+        self,
+        request: OrderRequest,
+        *,
+        key: str,
+        on: dt.date | None = None,
+        draft: bool = False,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         raw = {"request": _request_json(request), "on": on, "draft": draft}
-        return self.execute("propose", key, raw, lambda b: b.propose(request, on, draft))
+        return self.execute(
+            "propose", key, raw, lambda b: b.propose(request, on, draft, contents=contents)
+        )
 
     def submit(self, ref: str, *, key: str, on: dt.date) -> dict[str, Any]:
         return self.execute("submit", key, [ref, on], lambda b: b.submit(ref, on))
@@ -542,6 +622,7 @@ class Logistics:
         on: dt.date,
         documents: tuple[Document, ...] = (),
         received_by: str | None = None,
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         event_id = ids.derived(key, "delivered")
         request = [ref, dict(quantities), on, [d.as_json() for d in documents], received_by]
@@ -549,15 +630,28 @@ class Logistics:
             "deliver",
             key,
             request,
-            lambda b: b.deliver(ref, quantities, on, documents, received_by, event_id),
+            lambda b: b.deliver(
+                ref, quantities, on, documents, received_by, event_id, contents=contents
+            ),
         )
 
     def bill(
-        self, ref: str, *, key: str, on: dt.date, documents: tuple[Document, ...] = ()
+        self,
+        ref: str,
+        *,
+        key: str,
+        on: dt.date,
+        documents: tuple[Document, ...] = (),
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         event_id = ids.derived(key, "billed")
         request = [ref, on, [d.as_json() for d in documents]]
-        return self.execute("bill", key, request, lambda b: b.bill(ref, on, documents, event_id))
+        return self.execute(
+            "bill",
+            key,
+            request,
+            lambda b: b.bill(ref, on, documents, event_id, contents=contents),
+        )
 
     def settle(
         self,
@@ -570,6 +664,7 @@ class Logistics:
         quantities: Mapping[int, int] | None = None,
         note: str | None = None,
         documents: tuple[Document, ...] = (),
+        contents: Sequence[bytes] = (),
     ) -> dict[str, Any]:
         event_id = ids.derived(key, "settled")
         request = [
@@ -585,7 +680,9 @@ class Logistics:
             "settle",
             key,
             request,
-            lambda b: b.settle(ref, method, on, amounts, quantities, note, documents, event_id),
+            lambda b: b.settle(
+                ref, method, on, amounts, quantities, note, documents, event_id, contents=contents
+            ),
         )
 
     def close_order(self, ref: str, *, key: str, on: dt.date) -> dict[str, Any]:
@@ -610,6 +707,12 @@ class Logistics:
 
     def signing_bytes(self, ref: str) -> bytes:
         return self.read(lambda b: b.signing_bytes(ref))
+
+    def documents(self, ref: str) -> dict[str, Any]:
+        return self.read(lambda b: b.documents(ref))
+
+    def document(self, ref: str, which: str) -> tuple[dict[str, Any], bytes]:
+        return self.read(lambda b: b.document(ref, which))
 
     def official(self, official_id: str) -> Official:
         return self.read(lambda b: b.store.official(official_id))

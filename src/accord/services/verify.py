@@ -13,7 +13,9 @@ Checks, each streamed so that large books need little memory:
    cite decisions by that name, so the chain covers them);
 5. **orders_match_events** (deep): each order rebuilt from its events has the status and
    version of its row, recomputes exactly the postings digests its events recorded, and
-   cites only stored decisions.
+   cites only stored decisions;
+6. **documents**: the stored bytes of each supporting document still have the SHA-256 (and
+   size) they are named by (`_document_contents`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy import func, select
 
 from accord.logistics import ledger, tables
 from accord.logistics.order import Event, rebuild
+from accord.services import document_store
 from accord.services.decision_store import is_citation
 from accord.services.repositories import GENESIS, audit_record, chain_hash, count
 from accord.services.unit_of_work import UnitOfWork
@@ -138,6 +141,7 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
     orders_ok = True
     if deep:
         orders_ok = _orders_match(uow, stored, problem, decisions or set())
+    documents_ok = _document_contents(uow, problem)
 
     result: dict[str, Any] = {
         "balanced": balanced,
@@ -145,6 +149,7 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
         "postings_match_events": postings_ok,
         "orders_match_events": orders_ok if deep else None,
         "decisions": "ok" if decisions_ok else "broken",
+        "documents": "ok" if documents_ok else "broken",
         "orders": count(uow, tables.orders),
         "postings": count(uow, p),
         "transactions": count(uow, tables.ledger_transactions),
@@ -152,7 +157,12 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
         "problems": problems,
     }
     result["ok"] = (
-        balanced and chain_ok and postings_ok and decisions_ok and (orders_ok or not deep)
+        balanced
+        and chain_ok
+        and postings_ok
+        and decisions_ok
+        and documents_ok
+        and (orders_ok or not deep)
     )
     return result
 
@@ -169,6 +179,15 @@ def _stored_decisions(uow: UnitOfWork, problem: Any) -> set[str] | None:
             problem(f"the support decision {r.sha256} was altered: its hash differs")
         found.add(r.sha256)
     return found if ok else None
+
+
+def _document_contents(uow: UnitOfWork, problem: Any) -> bool:
+    """Every stored document's bytes still have the SHA-256 they are named by."""
+    ok = True
+    for digest, what in document_store.altered(uow.connection):
+        ok = False
+        problem(f"the stored content of document {digest} was altered: {what}")
+    return ok
 
 
 def _orders_match(
