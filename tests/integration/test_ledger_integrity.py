@@ -161,6 +161,7 @@ LOGISTICS_TABLES = {
     "ceiling_usage",
     "exchange_rates",
     "support_decisions",
+    "document_contents",
 }
 
 

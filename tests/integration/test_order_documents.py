@@ -392,3 +392,25 @@ def test_dates_are_those_of_the_citing_events(books: Logistics) -> None:  # noqa
     )
     (only,) = books.documents(ref)["documents"]
     assert only["on"] == later.isoformat() and only["event_kind"] == "delivered"
+
+
+def test_a_document_cited_in_the_terms_supports_the_order_in_the_missing_report(
+    books: Logistics,  # noqa: F811
+) -> None:
+    """A requisition attached at proposal supports every line (DoD IG 2016-067 found lines
+    without one): the missing-data report does not list the order for want of documents."""
+    from accord.reports import run
+
+    form = b"DD Form 1149, requisition and invoice/shipping document"
+    with_form = books.propose(
+        request(documents=[{"name": "request.pdf", "sha256": sha(form)}]),
+        key="p1",
+        on=D,
+        contents=[form],
+    )["order"]["number"]
+    without = books.propose(request(), key="p2", on=D)["order"]["number"]
+    with run.reading(str(books.engine.url)) as c:
+        found = run.make("missing", c, D).sections[0].rows
+    issues = {(r["order"], r["issue"]) for r in found}
+    assert (without, "documents") in issues
+    assert (with_form, "documents") not in issues

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from accord.errors import AccordError, BadInput
 from accord.logistics import tables
 from accord.logistics.errors import NotFound
 from accord.logistics.order import Order
+from accord.store.statements import insert_or_ignore
 
 MAX_BYTES = 25 * 1024 * 1024  # per document
 LIMIT = "25 MiB"
@@ -139,8 +139,7 @@ def save(c: Connection, contents: Iterable[Content], stamp: str) -> int:
     if not pending:
         return 0
     t = tables.document_contents
-    dialect = postgresql if c.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(t).on_conflict_do_nothing(index_elements=["sha256"])
+    statement = insert_or_ignore(c, t)
     rows = [
         {
             "sha256": x.sha256,
@@ -200,12 +199,8 @@ def citations(c: Connection, order: Order) -> list[dict[str, Any]]:
             .order_by(a.c.seq)
         )
     }
-    created = next((e for e, (kind, _) in events.items() if kind == "created"), None)
+    d = tables.order_documents  # every citation, the terms' own with the `created` event
     cited: list[tuple[str, int | None, str | None, str]] = [
-        (d.name, d.line, created, d.sha256) for d in order.terms.documents
-    ]
-    d = tables.order_documents
-    cited += [
         (str(r.name), r.line, str(r.event_id), str(r.sha256))
         for r in c.execute(
             select(d.c.name, d.c.line, d.c.event_id, d.c.sha256)

@@ -237,7 +237,11 @@ class LogisticsStore:
                     "event_id": event.id,
                 },
             )
-        for doc in event.payload.get("documents") or ():
+        # the documents the event cites: an invoice, a receipt; at creation, the terms' own
+        cited = event.payload.get("documents") or (
+            event.payload["terms"].get("documents") if event.kind == "created" else None
+        )
+        for doc in cited or ():
             self._insert(
                 tables.order_documents,
                 {
