@@ -116,3 +116,92 @@ def test_missing_database_and_tables(tmp_path: Path) -> None:
 def test_default_database_and_fiscal_year_range(tmp_path: Path) -> None:
     done = accord("reports", "annual", "--fiscal-year", "20245", code=2, cwd=tmp_path)
     assert "fiscal year 20245 is out of range" in done.stderr.decode()
+
+
+ANNUAL = ["reports", "annual", "--as-of", "2025-01-15", "--fiscal-year", "2024"]
+ANNUAL_SECTIONS = [
+    "agreements",
+    "by-category",
+    "totals-usd",
+    "unreconciled",
+    "waivers",
+    "missing-rates",
+]
+
+
+def _pdf(path: Path) -> tuple[str, int]:
+    """The text of a PDF (whitespace removed) and how many pictures it holds."""
+    import re
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(path).pages
+    text = re.sub(r"[\s\x00]+", "", "".join(p.extract_text() for p in pages))
+    return text, sum(len(p.images) for p in pages)
+
+
+def test_annual_report_carries_agreements_and_dollars_in_every_format(
+    db: str, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from accord.reports import labels
+
+    doc = json.loads(accord(*ANNUAL, "--db", db, "--format", "json").stdout)
+    assert [s["name"] for s in doc["sections"]] == ANNUAL_SECTIONS
+    sections = {s["name"]: s for s in doc["sections"]}
+    totals = {(r["direction"], r["category"]): r for r in sections["totals-usd"]["rows"]}
+    assert totals[("received", "all")]["value_usd"] == "2340.00"  # USD 300.00 + JPY 300,000
+    agreements = {r["agreement"]: r for r in sections["agreements"]["rows"]}
+    assert agreements["jpn-usa-acsa-2016"]["in_force"] == "2017-04-25"
+
+    rows = list(
+        csv.DictReader(io.StringIO(accord(*ANNUAL, "--db", db, "--format", "csv").stdout.decode()))
+    )
+    assert {r["section"] for r in rows} >= {"agreements", "by-category", "totals-usd"}
+    jpy = next(r for r in rows if r["section"] == "by-category" and r["ledger"] == "JPY")
+    assert (jpy["value"], jpy["value_usd"]) == ("300000", "2040.00")
+
+    table = accord(*ANNUAL, "--db", db, "--lang", "ja").stdout.decode()
+    for key in ("agreements", "totals-usd", "missing-rates"):
+        assert labels.label(key, "ja") in table, key
+    assert "jpn-usa-acsa-2016" in table and "$2,340.00" in table
+
+    xlsx, pdf = tmp_path / "annual.xlsx", tmp_path / "annual.pdf"
+    accord(*ANNUAL, "--db", db, "--output", str(xlsx), "--lang", "ko")
+    book = load_workbook(xlsx)
+    titles = [labels.label(s, "ko")[:31] for s in ANNUAL_SECTIONS]
+    assert book.sheetnames == [*titles, "Charts"]
+    assert len(book["Charts"]._images) >= 3  # dollars provided, received; balances over time
+
+    accord(*ANNUAL, "--db", db, "--output", str(pdf), "--lang", "ja")
+    text, pictures = _pdf(pdf)
+    for key in ("agreements", "totals-usd", "missing-rates", "value_usd"):
+        assert labels.label(key, "ja").replace(" ", "") in text, key
+    assert "jpn-usa-acsa-2016" in text and pictures >= 3
+
+
+@pytest.mark.parametrize("name", ["balances", "ageing"])
+def test_charts_where_a_person_would_rather_look(db: str, name: str, tmp_path: Path) -> None:
+    """Ageing and balances over time drawn in the workbook and the PDF: one chart per
+    currency (USD and JPY on 2024-06-30)."""
+    from openpyxl import load_workbook
+
+    xlsx, pdf = tmp_path / f"{name}.xlsx", tmp_path / f"{name}.pdf"
+    accord("reports", name, "--db", db, *AS_OF, "--output", str(xlsx))
+    accord("reports", name, "--db", db, *AS_OF, "--output", str(pdf), "--lang", "ko")
+    assert len(load_workbook(xlsx)["Charts"]._images) == 2
+    assert _pdf(pdf)[1] == 2
+
+
+def test_annual_report_of_a_year_not_begun_writes_nothing(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "annual.pdf"
+    done = accord(
+        "reports", "annual", "--db", db, *AS_OF, "--fiscal-year", "2025", "-o", str(target), code=2
+    )
+    assert "fiscal year 2025 of USA begins on 2024-10-01, after the report's date" in (
+        done.stderr.decode()
+    )
+    assert list(out.iterdir()) == []  # neither the file nor a temporary one

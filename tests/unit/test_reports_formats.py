@@ -8,11 +8,15 @@ import datetime as dt
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 
+from accord.agreements.index import load_index
+from accord.logistics import rates
+from accord.logistics.rates import ExchangeRate
 from accord.reports import build, formats, labels, rules
-from accord.reports.model import Report
+from accord.reports.model import WHY, Report
 
 AS_OF = dt.date(2024, 6, 30)
 
@@ -56,18 +60,29 @@ def ageing_report() -> Report:
     return build.ageing(rows, AS_OF)
 
 
-def annual_report() -> Report:
-    lines = [
-        {
-            "order_id": "o1",
-            "direction": "provided",
-            "owes_money": True,
-            "collected": {"USD": 5000},
-            "category": "fuel",
-            "currency": "USD",
-            "value": 10000,
-        }
-    ]
+def _record(order_id: str, number: str, supplier: str, requester: str, **kw: Any) -> Any:
+    base: dict[str, Any] = {
+        "order_id": order_id,
+        "number": number,
+        "supplier": supplier,
+        "requester": requester,
+        "agreement": "kor-usa-mlsa-1988",
+        "transaction_type": "sale",
+        "signed_on": dt.date(2023, 2, 20),
+        "lines": (rules.PricedLine(1, "fuel", "USD", 100, "fuel/LI"),),
+        "events": (
+            rules.ValueEvent("d1", "delivered", dt.date(2023, 3, 1), {"quantities": {"1": 100}}),
+            rules.ValueEvent(
+                "s1", "settled", dt.date(2023, 4, 1), {"method": "cash", "amounts": {"USD": 5000}}
+            ),
+        ),
+    }
+    base.update(kw)
+    return rules.OrderRecord(**base)
+
+
+def annual_report(rates: tuple[ExchangeRate, ...] = (), orders: tuple[Any, ...] = ()) -> Report:
+    o1 = _record("o1", "USA-2023-000001", "USA", "KOR")
     ob = rules.Obligation(
         "o1",
         "USA-2023-000001",
@@ -81,8 +96,26 @@ def annual_report() -> Report:
         dt.date(2023, 3, 1),
     )
     return build.annual(
-        lines, [ob], [], AS_OF, "USA", 2023, dt.date(2022, 10, 1), dt.date(2023, 9, 30)
+        build.AnnualInput(
+            book="USA",
+            fiscal_year=2023,
+            first=dt.date(2022, 10, 1),
+            last=dt.date(2023, 9, 30),
+            orders=(o1, *orders),
+            obligations=[ob],
+            terms={"o1": o1},
+            waivers=[],
+            agreements=load_index().agreements,
+            rates=rates,
+        ),
+        AS_OF,
     )
+
+
+def krw_report() -> Report:
+    """The annual report with a won order and no rate for the won on its signing day."""
+    daily = rates.make_rate("KRW", "USD", "0.00075", dt.date(2023, 5, 3))  # the day after
+    return annual_report((daily,), (krw_report_order(),))
 
 
 def test_csv_has_exact_amounts_in_each_ledgers_units() -> None:
@@ -96,7 +129,7 @@ def test_csv_has_exact_amounts_in_each_ledgers_units() -> None:
 def test_csv_of_several_sections_names_the_section() -> None:
     rows = list(csv.DictReader(io.StringIO(formats.to_csv(annual_report()))))
     sections = {r["section"] for r in rows}
-    assert sections == {"by-category", "unreconciled"}
+    assert sections == {"agreements", "by-category", "totals-usd", "unreconciled"}
     fuel = next(r for r in rows if r["section"] == "by-category")
     assert (fuel["category"], fuel["value"], fuel["settled"], fuel["outstanding"]) == (
         "fuel",
@@ -161,10 +194,12 @@ def test_pdf_carries_korean_and_japanese_text(lang: str) -> None:
     data = to_pdf(annual_report(), lang)
     assert data.startswith(b"%PDF")
     text = _pdf_text(data)
-    for key in ("annual", "by-category", "unreconciled", "outstanding"):
+    for key in ("annual", "by-category", "unreconciled", "outstanding", "agreements"):
+        assert re.sub(r"\s+", "", labels.label(key, lang)) in text, key
+    for key in ("totals-usd", "missing-rates", "value_usd", "acsa", "status-in-force"):
         assert re.sub(r"\s+", "", labels.label(key, lang)) in text, key
     assert re.sub(r"\s+", "", labels.category("fuel", lang)) in text
-    assert "USA-2023-000001" in text
+    assert "USA-2023-000001" in text and "kor-usa-mlsa-1988" in text
     assert b"/FontFile" in data  # the font is embedded
 
 
@@ -174,3 +209,85 @@ def test_pdf_ageing_has_its_chart() -> None:
     data = to_pdf(ageing_report(), "en")
     assert b"/Subtype /Image" in data
     assert "Over365days" in _pdf_text(data)
+
+
+def test_a_missing_rate_is_said_in_every_format_never_zero() -> None:
+    """US dollar figures: a won amount without a rate for its day has no dollar figure (and
+    nor has any total that needs it); the report names the missing rate."""
+    from openpyxl import load_workbook
+
+    from accord.reports.xlsx import HEADER_ROW, to_xlsx
+
+    report = krw_report()
+    food = next(r for r in report.section("by-category").rows if r["ledger"] == "KRW")
+    assert food["value"] == 50000 and food["value_usd"] is None
+    assert food[WHY]["value_usd"] == "no-rate"
+    totals = {(r["direction"], r["category"]): r for r in report.section("totals-usd").rows}
+    assert totals[("received", "all")]["value_usd"] is None
+    assert totals[("provided", "all")]["value_usd"] == 10000  # the US dollar order: known
+    assert report.section("missing-rates").rows == [
+        {
+            "currency": "KRW",
+            "date": dt.date(2023, 5, 2),
+            "agreement": "kor-usa-mlsa-1988",
+            "orders": 1,
+        }
+    ]
+    assert any("exchange rate(s) missing" in n for n in report.notes)
+
+    rows = list(csv.DictReader(io.StringIO(formats.to_csv(report))))
+    krw = next(r for r in rows if r["section"] == "by-category" and r["ledger"] == "KRW")
+    assert krw["value"] == "50000" and krw["value_usd"] == ""
+    doc = json.loads(formats.to_json(report, "en"))
+    by_name = {s["name"]: s for s in doc["sections"]}
+    assert by_name["by-category"]["rows"][1]["value_usd"] is None
+    assert by_name["missing-rates"]["rows"][0]["currency"] == "KRW"
+
+    section = report.section("by-category")
+    column = next(c for c in section.columns if c.key == "value_usd")
+    assert formats.display(None, column, food, "en") == "no exchange rate"
+    assert formats.display(None, column, food, "ja") == "換算レートなし"
+
+    book = load_workbook(io.BytesIO(to_xlsx(report, "ko")))
+    sheet = book[labels.label("by-category", "ko")[:31]]
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)]
+    assert cells[1][:7] == [
+        "수령",
+        labels.category("food", "ko"),
+        "KRW",
+        50000,
+        0,
+        50000,
+        "환율 없음",
+    ]
+
+    from accord.reports.pdf import to_pdf
+
+    assert "환율없음" in _pdf_text(to_pdf(report, "ko"))
+
+
+def test_us_dollar_totals_add_up_across_currencies() -> None:
+    rate = rates.make_rate("KRW", "USD", "0.00075", dt.date(2023, 5, 2))
+    report = annual_report((rate,), (krw_report_order(),))
+    totals = {(r["direction"], r["category"]): r for r in report.section("totals-usd").rows}
+    # KRW 50,000 at 0.00075 = USD 37.50
+    assert totals[("received", "food")]["value_usd"] == 3750
+    assert totals[("received", "all")]["outstanding_usd"] == 3750
+    assert totals[("provided", "all")]["settled_usd"] == 5000
+    assert report.section("missing-rates").rows == []
+    assert [c.name for c in report.charts] == ["annual-usd-provided", "annual-usd-received"]
+    assert all(c.note is None for c in report.charts)
+
+
+def krw_report_order() -> Any:
+    return _record(
+        "o2",
+        "USA-2023-000002",
+        "KOR",
+        "USA",
+        signed_on=dt.date(2023, 5, 2),
+        lines=(rules.PricedLine(1, "food", "KRW", 1000, "food/ML"),),
+        events=(
+            rules.ValueEvent("d2", "delivered", dt.date(2023, 5, 3), {"quantities": {"1": 50}}),
+        ),
+    )

@@ -317,3 +317,123 @@ def test_collected_is_shared_by_value_and_loans_owe_nothing() -> None:
     assert [(s, o) for _l, s, o in shared] == [(1500, 1500), (500, 500), (500, 0)]
     loan = rules.settle_lines(lines[:1], {}, owes_money=False)
     assert loan[0][1:] == (0, 0)
+
+
+# ---------------------------------------------------------------------- the annual report on a date
+
+LINES = (
+    rules.PricedLine(1, "food", "USD", 1250, "food/ML"),
+    rules.PricedLine(2, "fuel", "USD", 85, "fuel/LI"),
+)
+
+
+def _event(event_id: str, kind: str, on: dt.date, **payload: object) -> rules.ValueEvent:
+    return rules.ValueEvent(event_id, kind, on, payload)
+
+
+HISTORY = (
+    _event("d1", "delivered", D(2024, 3, 1), quantities={"1": 100}),
+    _event("d2", "delivered", D(2024, 3, 10), quantities={"2": 1000}),
+    _event("s1", "settled", D(2024, 4, 1), method="cash", amounts={"USD": 50000}),
+    _event("r1", "reversed", D(2024, 5, 1), target="s1"),  # the payment bounced
+    _event("r2", "reversed", D(2024, 5, 2), target="d2"),  # the fuel was never delivered
+)
+ON_DATES = [
+    (D(2024, 2, 29), None, {}, {}, "before the first delivery: nothing"),
+    (D(2024, 3, 1), D(2024, 3, 1), {1: 100}, {}, "a delivery counts on its own date"),
+    (D(2024, 3, 31), D(2024, 3, 1), {1: 100, 2: 1000}, {}, "both deliveries, nothing paid"),
+    (
+        D(2024, 4, 30),
+        D(2024, 3, 1),
+        {1: 100, 2: 1000},
+        {"USD": 50000},
+        "paid on 2024-04-01; the reversal of 2024-05-01 is later: the books then held the pay",
+    ),
+    (D(2024, 5, 1), D(2024, 3, 1), {1: 100, 2: 1000}, {}, "the payment reversed on its date"),
+    (D(2024, 5, 2), D(2024, 3, 1), {1: 100}, {}, "the fuel delivery reversed on its date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "first", "delivered", "collected", "why"),
+    ON_DATES,
+    ids=[d[4] for d in ON_DATES],
+)
+def test_an_order_on_a_date_counts_only_what_is_dated_then(
+    as_of: dt.date,
+    first: dt.date | None,
+    delivered: dict[int, int],
+    collected: dict[str, int],
+    why: str,
+) -> None:
+    state = rules.order_on(HISTORY, LINES, as_of)
+    assert (state.first_delivery, state.delivered, state.collected) == (
+        first,
+        delivered,
+        collected,
+    ), why
+
+
+def test_first_delivery_moves_when_the_first_is_reversed() -> None:
+    events = (*HISTORY, _event("r3", "reversed", D(2024, 6, 1), target="d1"))
+    assert rules.order_on(events, LINES, D(2024, 5, 31)).first_delivery == D(2024, 3, 1)
+    assert rules.order_on(events, LINES, D(2024, 6, 1)).first_delivery is None
+
+
+def test_replacement_in_kind_is_valued_at_the_line_price_and_returns_at_nothing() -> None:
+    """Order.collected: replacement in kind at the order's price (10 U.S.C. 2344); a loaned
+    item coming back (10 U.S.C. 2350(4)) pays nothing."""
+    events = (
+        _event("d1", "delivered", D(2024, 3, 1), quantities={"1": 100}),
+        _event("s1", "settled", D(2024, 4, 1), method="rik", quantities={"1": 40}),
+        _event("s2", "settled", D(2024, 4, 2), method="return", quantities={"1": 10}),
+        _event("s3", "settled", D(2024, 4, 3), method="eve", amounts={"USD": 700}),
+    )
+    assert rules.order_on(events, LINES, D(2024, 6, 1)).collected == {"USD": 40 * 1250 + 700}
+
+
+def test_in_kind_value_needs_one_price() -> None:
+    assert rules.value_of_commodity(50, "food/ML", LINES) == ("USD", 62500)
+    two_prices = (*LINES, rules.PricedLine(3, "food", "USD", 999, "food/ML"))
+    assert rules.value_of_commodity(50, "food/ML", two_prices) is None
+    assert rules.value_of_commodity(50, "water/GL", LINES) is None
+    assert rules.commodity_of("spare-parts", "EA", "1234-56-789-0123") == "NSN 1234-56-789-0123/EA"
+
+
+def test_dollars_chosen_as_the_ceilings_choose_them_and_missing_remembered() -> None:
+    from decimal import Decimal
+
+    from accord.logistics import rates
+    from accord.reports.usd import Dollars, add
+
+    known = [
+        rates.make_rate("JPY", "USD", "0.0070", D(2024, 1, 1), D(2024, 12, 31)),
+        rates.make_rate(
+            "JPY", "USD", "0.0068", D(2024, 4, 1), D(2025, 3, 31), agreement="jpn-usa-acsa-2016"
+        ),
+        rates.make_rate("USD", "KRW", "1250", D(2024, 5, 2)),  # daily, the inverse way
+    ]
+    dollars = Dollars(known)
+    # the agreement's own fixed rate first (Japan's annual rate), else the general one
+    assert dollars.cents(300000, "JPY", D(2024, 5, 1), "jpn-usa-acsa-2016", "o1") == 204000
+    assert dollars.cents(300000, "JPY", D(2024, 5, 1), "kor-usa-mlsa-1988", "o2") == 210000
+    assert dollars.rate("KRW", D(2024, 5, 2), None) == Decimal(1) / Decimal(1250)
+    assert dollars.cents(1250000, "KRW", D(2024, 5, 2), None, "o3") == 100000
+    assert dollars.cents(1250000, "KRW", D(2024, 5, 3), None, "o4") is None
+    assert dollars.cents(1250000, "KRW", D(2024, 5, 3), None, "o5") is None
+    assert dollars.cents(0, "KRW", D(2024, 5, 3), None, "o6") == 0  # zero needs no rate
+    assert dollars.cents(12345, "USD", D(2024, 5, 3), None, "o7") == 12345
+    assert dict(dollars.missing) == {("KRW", D(2024, 5, 3), None): {"o4", "o5"}}
+    assert add(1, 2) == 3 and add(None, 2) is None and add(1, None) is None
+
+
+def test_month_ends_of_a_fiscal_year() -> None:
+    from accord.reports.queries import month_ends_between
+
+    ends = month_ends_between(D(2023, 10, 1), D(2024, 9, 30))
+    assert ends[0] == D(2023, 9, 30) and ends[-1] == D(2024, 9, 30) and len(ends) == 13
+    assert D(2024, 2, 29) in ends  # a leap year's February
+    assert month_ends_between(D(2023, 10, 1), D(2024, 1, 15))[-2:] == [
+        D(2023, 12, 31),
+        D(2024, 1, 15),
+    ]

@@ -208,7 +208,10 @@ def missing(
     _run("missing", db, as_of, fmt, output, lang, book, counterparty)
 
 
-@app.command("annual", short_help="The annual report: by category, and what is unreconciled.")
+@app.command(
+    "annual",
+    short_help="The annual report: agreements, by category (and in US dollars), unreconciled.",
+)
 def annual(
     db: str | None = DbOption,
     as_of: str | None = AsOfOption,
@@ -217,11 +220,15 @@ def annual(
     lang: str = LangOption,
     book: str | None = typer.Option(None, "--book", help="Whose report (default: USA)."),
     fiscal_year: int | None = typer.Option(
-        None, "--fiscal-year", help="The fiscal year (default: the last complete one)."
+        None,
+        "--fiscal-year",
+        help="The fiscal year, in the book's calendar (default: the last complete one).",
     ),
 ) -> None:
-    """The annual report of 10 U.S.C. 2342(h): by category of supply, provided and received,
-    collected and outstanding; every transaction unreconciled for more than a year."""
+    """The annual report of 10 U.S.C. 2342(h) as of --as-of: the agreements in force; by
+    category of supply, provided and received, collected and outstanding, in each currency
+    and in US dollars (missing exchange rates named); every transaction unreconciled for more
+    than a year; ceiling waivers. Only what is dated on or before --as-of counts."""
     _run("annual", db, as_of, fmt, output, lang, book, None, fiscal_year)
 
 

@@ -20,6 +20,13 @@ def _font() -> str:
     return str(font_manager.FontProperties(fname=path).get_name())
 
 
+def x_labels(chart: Chart, lang: str) -> list[str]:
+    """The labels under the bars, in `lang` where they are codes."""
+    if chart.x_kind == "category":
+        return [labels.category(code, lang) for code in chart.x_labels]
+    return list(chart.x_labels)
+
+
 def png(chart: Chart, lang: str = "en", width: float = 9.0, height: float = 3.6) -> bytes:
     import matplotlib
 
@@ -56,8 +63,11 @@ def png(chart: Chart, lang: str = "en", width: float = 9.0, height: float = 3.6)
                     label=labels.label(series.label, lang),
                 )
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-            ax.set_xticks(x, list(chart.x_labels), fontsize=7, rotation=20, ha="right")
-        ax.set_title(f"{labels.label(chart.name, lang)} ({chart.unit})", fontsize=10)
+            ax.set_xticks(x, x_labels(chart, lang), fontsize=7, rotation=20, ha="right")
+        title = f"{labels.label(chart.name, lang)} ({chart.unit})"
+        if chart.note:
+            title += f"\n{labels.label(chart.note, lang)}"
+        ax.set_title(title, fontsize=10)
         ax.tick_params(axis="y", labelsize=7)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         ax.grid(axis="y", linewidth=0.3)

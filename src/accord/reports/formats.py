@@ -26,6 +26,7 @@ from accord.reports.model import (
     DATE,
     INT,
     PERCENT,
+    WHY,
     Column,
     Report,
     Section,
@@ -66,10 +67,16 @@ def currency(minor: int, code: str, lang: str) -> str:
     return str(format_currency(money.to_major(minor, code), code, locale=labels.LOCALES[lang]))
 
 
+def missing(column: Column, row: dict[str, Any], lang: str) -> str:
+    """Why the row has no value in `column` ("no exchange rate"), or "" when it needs none."""
+    reason = (row.get(WHY) or {}).get(column.key)
+    return labels.label(reason, lang) if reason else ""
+
+
 def display(value: Any, column: Column, row: dict[str, Any], lang: str) -> str:
     """The value as a person reads it, in `lang`."""
     if value is None:
-        return ""
+        return missing(column, row, lang)
     kind = column.kind
     if kind == AMOUNT:
         ledger = str(row.get(column.ledger_key, ""))
@@ -88,8 +95,10 @@ def display(value: Any, column: Column, row: dict[str, Any], lang: str) -> str:
         return labels.category(str(value), lang)
     if kind == DATE and isinstance(value, dt.date):
         return value.isoformat()
-    if column.key in ("direction",) and labels.has(str(value)):
+    if column.key in ("direction", "kind") and labels.has(str(value)):
         return labels.label(str(value), lang)
+    if column.key == "agreement_status":
+        return labels.label(f"status-{value}", lang)
     if column.key == "situation":
         return labels.situation(str(value), lang)
     return str(value)

@@ -55,10 +55,36 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "한도 적용 면제 (10 U.S.C. 2347(c))",
         "上限の適用除外 (10 U.S.C. 2347(c))",
     ),
+    "agreements": (
+        "Agreements in force (ACSA)",
+        "발효 중인 협정 (상호군수지원협정)",
+        "効力を有する協定 (物品役務相互提供協定)",
+    ),
+    "totals-usd": ("Totals in US dollars", "미국 달러 환산 합계", "米ドル換算の合計"),
+    "missing-rates": (
+        "Exchange rates to US dollars missing",
+        "누락된 미국 달러 환율",
+        "欠けている米ドル換算レート",
+    ),
     # charts
     "balances-over-time": ("Balances over time", "잔액 추이", "残高の推移"),
     "ageing-chart": ("Receivables by age", "연령별 채권", "経過日数別の債権"),
     "ceilings-chart": ("Ceilings used", "한도 사용액", "上限の使用額"),
+    "annual-usd-provided": (
+        "Support provided by category: collected and outstanding",
+        "품목별 제공 지원: 회수액과 미결제액",
+        "区分別の提供支援: 回収額と未決済額",
+    ),
+    "annual-usd-received": (
+        "Support received by category: paid and outstanding",
+        "품목별 수령 지원: 지급액과 미결제액",
+        "区分別の受領支援: 支払額と未決済額",
+    ),
+    "chart-incomplete": (
+        "Categories without an exchange rate are left out",
+        "환율이 없는 품목은 제외됨",
+        "換算レートのない区分は除外",
+    ),
     # columns
     "book": ("Book", "장부", "帳簿"),
     "counterparty": ("Counterparty", "상대국", "相手国"),
@@ -105,9 +131,28 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "limit": ("Limit", "한도", "上限"),
     "remaining": ("Remaining", "잔여", "残額"),
     "percent_used": ("% used", "사용률 %", "使用率 %"),
+    "title": ("Title", "명칭", "名称"),
+    "kind": ("Kind", "종류", "種類"),
+    "signed": ("Signed", "서명일", "署名日"),
+    "in_force": ("In force from", "발효일", "発効日"),
+    "ended": ("Ended", "종료일", "終了日"),
+    "agreement_status": ("Status on the date", "기준일 현재 상태", "基準日の状態"),
+    "currency": ("Currency", "통화", "通貨"),
+    "value_usd": ("Value (USD)", "금액 (USD)", "金額 (USD)"),
+    "settled_usd": ("Collected or paid (USD)", "회수·지급액 (USD)", "回収・支払額 (USD)"),
+    "outstanding_usd": ("Outstanding (USD)", "미결제 (USD)", "未決済 (USD)"),
     # values
     "provided": ("provided", "제공", "提供"),
     "received": ("received", "수령", "受領"),
+    "all": ("all categories", "전체 품목", "全区分"),
+    "no-rate": ("no exchange rate", "환율 없음", "換算レートなし"),
+    "not-valued": ("not valued", "평가 불가", "評価不能"),
+    "acsa": ("ACSA", "상호군수지원협정", "物品役務相互提供協定"),
+    "implementing-arrangement": ("implementing arrangement", "이행약정", "実施取決め"),
+    "status-in-force": ("in force", "발효 중", "効力発生中"),
+    "status-ended": ("ended", "종료", "終了"),
+    "status-signed": ("signed, not in force", "서명, 미발효", "署名済み・未発効"),
+    "status-not-yet-signed": ("not yet signed", "미서명", "未署名"),
     "as_of": ("As of", "기준일", "基準日"),
     "from": ("From", "시작", "開始"),
     "to": ("To", "종료", "終了"),
@@ -135,6 +180,8 @@ def label(key: str, language: str = "en") -> str:
 
 def category(code: str, language: str = "en") -> str:
     """A category's label; in Korean and Japanese with the contract's code beside it."""
+    if code == "all":
+        return label("all", language)
     for term in vocab.CATEGORIES:
         if term.code == code:
             if language == "en":

@@ -3,7 +3,9 @@ cite the rule behind the figures, and charts for the formats that can draw.
 
 Amounts in rows are integers: minor units of a currency, or whole units of issue of a
 commodity (the ledger code, in the row's `ledger` column, says which). Renderers format them;
-nothing here is a float.
+nothing here is a float. A value a report cannot give (a US dollar figure without an exchange
+rate) is None, never 0, and the row says why under `WHY`: `{column key: label key}`, which
+the table, workbook and PDF print in its place (CSV: empty; JSON: null).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ AMOUNT = "amount"  # int in the units of the row's ledger (see `Column.ledger_ke
 CATEGORY = "category"  # a support category code, shown with its label
 PERCENT = "percent"  # a Decimal or int percentage, 0-100
 BOOL = "bool"
-CENTS_USD = "usd"  # US cents (the 10 U.S.C. 2347 ceilings)
+CENTS_USD = "usd"  # US cents (the 10 U.S.C. 2347 ceilings, US dollar equivalents)
+
+WHY = "_why"  # a row's reasons for the values it lacks: {column key: label key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ class Chart:
     unit: str  # the currency or commodity of the values
     x_labels: tuple[str, ...]
     series: tuple[Series, ...]
+    x_kind: str = "text"  # text | category (codes, labelled in the report's language)
+    note: str | None = None  # a label key printed under the title (what the chart leaves out)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -28,12 +29,14 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union,
 )
 
 from accord.logistics import tables
 from accord.logistics.ceilings import LIMITS, WAIVED_SITUATIONS
 from accord.logistics.ledger import PAYABLE_KINDS, RECEIVABLE_KINDS
+from accord.logistics.rates import ExchangeRate
 from accord.reports import rules
 
 OPEN_STATES = ("delivered", "billed")
@@ -229,16 +232,27 @@ def obligations(
 
 
 def balance_history(
-    c: Connection, as_of: dt.date, months: int = 12, book: str | None = None
-) -> tuple[list[dt.date], dict[tuple[str, str, str], list[int]]]:
-    """Receivables per creditor, debtor and ledger at each of the last `months` month-ends
-    (and `as_of`): the balance at the start of the window plus the postings in it."""
-    ends = _month_ends(as_of, months)
-    first = ends[0]
+    c: Connection,
+    ends: Sequence[dt.date],
+    party: str | None = None,
+    counterparty: str | None = None,
+) -> dict[tuple[str, str, str], list[int]]:
+    """Receivables per creditor, debtor and ledger at the end of each day of `ends`
+    (ascending): the balance on the first day plus the postings after it. With `party`, only
+    what that nation is owed or owes (its payables are its creditors' receivables); with
+    `counterparty` too, only between the two."""
+    first, last = ends[0], ends[-1]
+    joined, where = _live_postings(first, RECEIVABLE_KINDS)
+    opening_query = (
+        select(p.c.book, p.c.counterparty, p.c.ledger, func.sum(p.c.amount).label("amount"))
+        .select_from(joined)
+        .where(where, _between(party, counterparty))
+        .group_by(p.c.book, p.c.counterparty, p.c.ledger)
+    )
     opening = {
-        (r["book"], r["counterparty"], r["ledger"]): r["receivable"]
-        for r in balances(c, first, book=book)
-        if r["receivable"]
+        (r.book, r.counterparty, r.ledger): int(r.amount)
+        for r in c.execute(opening_query)
+        if r.amount
     }
     query = (
         select(
@@ -251,12 +265,11 @@ def balance_history(
         .where(
             p.c.kind.in_(RECEIVABLE_KINDS),
             p.c.value_date > first,
-            p.c.value_date <= as_of,
+            p.c.value_date <= last,
+            _between(party, counterparty),
         )
         .group_by(p.c.book, p.c.counterparty, p.c.ledger, p.c.value_date)
     )
-    if book:
-        query = query.where(p.c.book == book)
     deltas: dict[tuple[str, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for r in c.execute(query):
         day = _date(r.value_date)
@@ -271,16 +284,43 @@ def balance_history(
             values.append(running)
         if any(values):
             series[key] = values
-    return ends, series
+    return series
 
 
-def _month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+def _between(party: str | None, counterparty: str | None) -> Any:
+    if party and counterparty:
+        return or_(
+            and_(p.c.book == party, p.c.counterparty == counterparty),
+            and_(p.c.book == counterparty, p.c.counterparty == party),
+        )
+    one = party or counterparty
+    if one:
+        return or_(p.c.book == one, p.c.counterparty == one)
+    return true()
+
+
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """The last `months` month-ends before `as_of`, and `as_of`."""
     ends = []
     day = as_of.replace(day=1) - dt.timedelta(days=1)
     for _ in range(months):
         ends.append(day)
         day = day.replace(day=1) - dt.timedelta(days=1)
     return [*reversed(ends), as_of]
+
+
+def month_ends_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The day before `first` (the opening), each month-end from `first` to `last`, and `last`."""
+    ends = [first - dt.timedelta(days=1)]
+    day = first
+    while True:
+        nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        if end >= last:
+            break
+        ends.append(end)
+        day = nxt
+    return [*ends, last]
 
 
 def _date(value: Any) -> dt.date:
@@ -369,77 +409,157 @@ def _facts(c: Connection, rows: Sequence[Any], ids: list[str]) -> Iterator[rules
 
 # ---------------------------------------------------------------------- annual report
 
+VALUE_EVENTS = ("delivered", "settled", "reversed")
 
-def annual_lines(c: Connection, book: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """The lines of the orders `book` supplied or received whose first delivery falls in
-    [first, last], with the delivered value and the order's collected amounts."""
-    ol = tables.order_lines
+
+def annual_orders(
+    c: Connection, book: str, first: dt.date, last: dt.date, as_of: dt.date
+) -> Iterator[rules.OrderRecord]:
+    """The orders `book` supplied or received with a delivery dated in [first, last] and on
+    or before `as_of`, with their value events up to `as_of` (read from the audit log, the
+    orders' source of truth: what was delivered and collected on a past date is there, not
+    in the projection, which says what is true now). Which of them count, and for how much,
+    `rules.order_on` decides. Read in chunks, as the caller goes."""
+    a = tables.logistics_audit
+    end = min(last, as_of)
+    delivered = select(a.c.order_id).where(
+        a.c.kind == "delivered", a.c.on_date >= first, a.c.on_date <= end
+    )
+    query = (
+        select(o.c.id)
+        .where(or_(o.c.supplier == book, o.c.requester == book), o.c.id.in_(delivered))
+        .order_by(o.c.id)
+    )
+    ids = [str(r.id) for r in c.execute(query)]
+    yield from order_records(c, ids, events_until=as_of)
+
+
+def order_records(
+    c: Connection, ids: Sequence[str], events_until: dt.date | None = None, chunk: int = 2000
+) -> Iterator[rules.OrderRecord]:
+    """Orders by id with their terms; with their value events dated up to `events_until`
+    when it is given (oldest first, as recorded)."""
+    ol, a = tables.order_lines, tables.logistics_audit
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start : start + chunk])
+        lines: dict[str, list[rules.PricedLine]] = defaultdict(list)
+        for r in c.execute(
+            select(
+                ol.c.order_id,
+                ol.c.line,
+                ol.c.category,
+                ol.c.currency,
+                ol.c.unit_price,
+                ol.c.unit,
+                ol.c.nsn,
+            )
+            .where(ol.c.order_id.in_(part))
+            .order_by(ol.c.order_id, ol.c.line)
+        ):
+            lines[r.order_id].append(
+                rules.PricedLine(
+                    int(r.line),
+                    r.category,
+                    r.currency,
+                    int(r.unit_price),
+                    rules.commodity_of(r.category, r.unit, r.nsn),
+                )
+            )
+        events: dict[str, list[rules.ValueEvent]] = defaultdict(list)
+        if events_until is not None:
+            for r in c.execute(
+                select(a.c.order_id, a.c.event_id, a.c.kind, a.c.on_date, a.c.payload)
+                .where(
+                    a.c.order_id.in_(part),
+                    a.c.kind.in_(VALUE_EVENTS),
+                    a.c.on_date <= events_until,
+                )
+                .order_by(a.c.seq)
+            ):
+                events[r.order_id].append(
+                    rules.ValueEvent(r.event_id, r.kind, _date(r.on_date), json.loads(r.payload))
+                )
+        for r in c.execute(
+            select(
+                o.c.id,
+                o.c.number,
+                o.c.supplier,
+                o.c.requester,
+                o.c.agreement,
+                o.c.transaction_type,
+                o.c.signed_on,
+            )
+            .where(o.c.id.in_(part))
+            .order_by(o.c.id)
+        ):
+            yield rules.OrderRecord(
+                order_id=r.id,
+                number=r.number,
+                supplier=r.supplier,
+                requester=r.requester,
+                agreement=r.agreement,
+                transaction_type=r.transaction_type,
+                signed_on=None if r.signed_on is None else _date(r.signed_on),
+                lines=tuple(lines.get(r.id, ())),
+                events=tuple(events.get(r.id, ())),
+            )
+
+
+def waivers(
+    c: Connection, book: str, first: dt.date, last: dt.date, as_of: dt.date
+) -> list[dict[str, Any]]:
+    """Orders of `book` with the United States that bound in [first, last], on or before
+    `as_of`, in a situation that waives the 10 U.S.C. 2347 ceilings, and were not cancelled
+    by `as_of`: one row per order, with its totals per currency."""
     query = (
         select(
             o.c.id,
-            o.c.supplier,
-            o.c.requester,
-            o.c.transaction_type,
-            o.c.reimbursement,
-            o.c.collected,
-            ol.c.category,
-            ol.c.currency,
-            ol.c.delivered,
-            ol.c.unit_price,
+            o.c.number,
+            o.c.situation,
+            o.c.totals,
+            o.c.signed_on,
+            o.c.agreement,
         )
-        .join(ol, ol.c.order_id == o.c.id)
-        .where(
-            or_(o.c.supplier == book, o.c.requester == book),
-            o.c.first_delivery_on >= first,
-            o.c.first_delivery_on <= last,
-            o.c.status != "cancelled",
-        )
-        .order_by(o.c.id, ol.c.line)
-    )
-    return [
-        {
-            "order_id": r.id,
-            "direction": "provided" if r.supplier == book else "received",
-            "owes_money": r.transaction_type != "loan",
-            "collected": {k: int(v) for k, v in json.loads(r.collected).items()},
-            "category": r.category,
-            "currency": r.currency,
-            "value": int(r.delivered) * int(r.unit_price),
-        }
-        for r in c.execute(query)
-    ]
-
-
-def waivers(c: Connection, book: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """Orders bound in [first, last] in a situation that waives the 10 U.S.C. 2347 ceilings."""
-    query = (
-        select(o.c.situation, o.c.totals)
         .where(
             or_(o.c.supplier == book, o.c.requester == book),
             or_(o.c.supplier == rules.US, o.c.requester == rules.US),
             o.c.situation.in_(tuple(WAIVED_SITUATIONS)),
             o.c.signed_on >= first,
-            o.c.signed_on <= last,
-            o.c.status != "cancelled",
+            o.c.signed_on <= min(last, as_of),
+            or_(o.c.status != "cancelled", o.c.cancelled_on > as_of),
         )
-        .order_by(o.c.situation)
+        .order_by(o.c.situation, o.c.number)
     )
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in c.execute(query):
-        for ccy, amount in json.loads(r.totals).items():
-            row = out.setdefault(
-                (r.situation, ccy),
-                {
-                    "situation": r.situation,
-                    "waiver": WAIVED_SITUATIONS[r.situation],
-                    "ledger": ccy,
-                    "orders": 0,
-                    "value": 0,
-                },
-            )
-            row["orders"] += 1
-            row["value"] += int(amount)
-    return [out[k] for k in sorted(out)]
+    return [
+        {
+            "order_id": r.id,
+            "number": r.number,
+            "situation": r.situation,
+            "waiver": WAIVED_SITUATIONS[r.situation],
+            "totals": {str(k): int(v) for k, v in json.loads(r.totals).items()},
+            "signed_on": _date(r.signed_on),
+            "agreement": r.agreement,
+        }
+        for r in c.execute(query)
+    ]
+
+
+def exchange_rates(c: Connection) -> list[ExchangeRate]:
+    """Every exchange rate Accord holds."""
+    r = tables.exchange_rates
+    return [
+        ExchangeRate(
+            row.base,
+            row.quote,
+            Decimal(row.rate),
+            _date(row.valid_from),
+            _date(row.valid_to),
+            row.basis,
+            row.agreement,
+            row.source,
+        )
+        for row in c.execute(select(r).order_by(r.c.base, r.c.quote, r.c.valid_from))
+    ]
 
 
 # ---------------------------------------------------------------------- ceilings

@@ -13,14 +13,17 @@
   AGATRS minimum essential data elements, DODIG-2016-067), timely billing (GAO-20-309) and
   closure when complete (DODIG-2016-067).
 - Annual report (10 U.S.C. 2342(h)): by category of supply, provided and received, collected,
-  outstanding; every transaction unreconciled more than a year after it occurred.
+  outstanding; every transaction unreconciled more than a year after it occurred. The figures
+  are those of the report's date: an order's events of that day or before (`order_on`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from accord.logistics import clocks
 from accord.logistics.calendar import add_months
@@ -250,3 +253,113 @@ def settle_lines(
         outstanding = max(0, line.value - share) if owes_money else 0
         out.append((line, share, outstanding))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """An order line's terms (fixed when the order was made)."""
+
+    number: int
+    category: str
+    currency: str
+    unit_price: int  # minor units of `currency`
+    commodity: str  # the line's in-kind ledger (`food/ML`, `NSN 9130-00-160-1818/GL`)
+
+
+def commodity_of(category: str, unit: str, nsn: str | None) -> str:
+    """The commodity ledger of a line, as the order names it (`Line.commodity`)."""
+    return f"{f'NSN {nsn}' if nsn else category}/{unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """An order's parties and terms, and (for the annual report) its value events."""
+
+    order_id: str
+    number: str
+    supplier: str
+    requester: str
+    agreement: str
+    transaction_type: str
+    signed_on: dt.date | None
+    lines: tuple[PricedLine, ...]
+    events: tuple[ValueEvent, ...] = ()
+
+    @property
+    def owes_value(self) -> bool:
+        """What is delivered is owed back in value (cash, exchange or in kind); a loan owes
+        the items themselves, so no money is outstanding on it."""
+        return self.transaction_type != "loan"
+
+
+@dataclass(frozen=True, slots=True)
+class ValueEvent:
+    """An order event that moves value: `delivered` (quantities per line), `settled` (method,
+    amounts per currency, quantities per line) or `reversed` (the event it cancels)."""
+
+    id: str
+    kind: str
+    on: dt.date
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOnDate:
+    first_delivery: dt.date | None
+    delivered: dict[int, int]  # quantity per line
+    collected: dict[str, int]  # value received back (or paid), per currency
+
+
+def order_on(
+    events: Iterable[ValueEvent], lines: Iterable[PricedLine], as_of: dt.date
+) -> OrderOnDate:
+    """What an order had delivered and collected on `as_of`, as its books said on that day:
+    the deliveries and settlements dated that day or before, less those reversed by a
+    reversal dated that day or before (a correction made later does not change the past, as
+    the ledger's value dates do not). What was collected is valued as the order values it
+    (`Order.collected`): cash and equal-value exchange by amount, replacement in kind at the
+    line's price; items returned from a loan or lease collect nothing."""
+    priced = {line.number: line for line in lines}
+    dated = [e for e in events if e.on <= as_of]
+    reversed_ids = {str(e.payload.get("target")) for e in dated if e.kind == "reversed"}
+    delivered: dict[int, int] = defaultdict(int)
+    collected: dict[str, int] = defaultdict(int)
+    first: dt.date | None = None
+    for event in dated:
+        if event.id in reversed_ids:
+            continue
+        if event.kind == "delivered":
+            for line, quantity in _quantities(event.payload.get("quantities")).items():
+                delivered[line] += quantity
+            first = event.on if first is None else min(first, event.on)
+        elif event.kind == "settled":
+            method = event.payload.get("method")
+            if method in ("cash", "eve"):
+                for ccy, amount in (event.payload.get("amounts") or {}).items():
+                    collected[str(ccy)] += int(amount)
+            elif method == "rik":
+                for line, quantity in _quantities(event.payload.get("quantities")).items():
+                    if line in priced:
+                        collected[priced[line].currency] += quantity * priced[line].unit_price
+    return OrderOnDate(
+        first,
+        {k: v for k, v in sorted(delivered.items()) if v},
+        {k: v for k, v in sorted(collected.items()) if v},
+    )
+
+
+def _quantities(raw: Any) -> dict[int, int]:
+    return {int(k): int(v) for k, v in (raw or {}).items()}
+
+
+def value_of_commodity(
+    quantity: int, commodity: str, lines: Iterable[PricedLine]
+) -> tuple[str, int] | None:
+    """What `quantity` units of an order's commodity are worth at the order's price: None
+    when the order has no line of that commodity, or lines of it at different prices (the
+    ledger does not say which line the quantity belongs to)."""
+    prices = {(line.currency, line.unit_price) for line in lines if line.commodity == commodity}
+    if len(prices) != 1:
+        return None
+    ((currency, price),) = prices
+    return currency, quantity * price

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from accord.errors import AccordError, BadInput
 from accord.logistics.calendar import fiscal_year, fiscal_year_bounds
-from accord.reports import build, queries
+from accord.reports import build, queries, rules
 from accord.reports.model import Report
 
 
@@ -83,7 +83,8 @@ def make(
     if name == "balances":
         report = build.balances(queries.balances(c, as_of, book, counterparty), as_of, **params)
         if charts:
-            ends, series = queries.balance_history(c, as_of, book=book)
+            ends = queries.month_ends(as_of, 12)
+            series = queries.balance_history(c, ends, party=book, counterparty=counterparty)
             report.charts.extend(build.history_charts(ends, series))
         return report
     if name == "ageing":
@@ -101,21 +102,53 @@ def make(
             )
         return build.missing(facts, as_of, **params)
     if name == "annual":
-        nation = book or "USA"
-        year = fiscal_year_wanted or default_fiscal_year(as_of, nation)
-        first, last = fiscal_year_bounds(year, nation)
-        return build.annual(
-            queries.annual_lines(c, nation, first, last),
-            queries.obligations(c, as_of, nation),
-            queries.waivers(c, nation, first, last),
-            as_of,
-            nation,
-            year,
-            first,
-            last,
-        )
+        return annual(c, as_of, book or rules.US, fiscal_year_wanted, charts=charts)
     if name == "ceilings":
         current = fiscal_year(as_of, "USA")
         rows = queries.ceilings(c, fiscal_year_wanted, current)
         return build.ceilings(rows, as_of, fiscal_year=fiscal_year_wanted)
     raise BadInput(f"unknown report {name!r}")
+
+
+def annual(
+    c: Connection,
+    as_of: dt.date,
+    nation: str,
+    fiscal_year_wanted: int | None = None,
+    *,
+    charts: bool = False,
+) -> Report:
+    """The annual report of 10 U.S.C. 2342(h) of `nation` for a fiscal year, as of `as_of`:
+    only what is dated on or before it counts (a fiscal year still running is reported so
+    far; one that has not begun is refused)."""
+    from accord.agreements.index import load_index
+
+    year = fiscal_year_wanted or default_fiscal_year(as_of, nation)
+    first, last = fiscal_year_bounds(year, nation)
+    if first > as_of:
+        raise BadInput(
+            f"fiscal year {year} of {nation} begins on {first}, after the report's date "
+            f"{as_of}; give an earlier --fiscal-year or a later --as-of"
+        )
+    obligations = queries.obligations(c, as_of, nation)
+    open_ids = sorted(
+        {ob.order_id for ob in obligations if rules.unreconciled(ob.first_delivery, as_of)}
+    )
+    data = build.AnnualInput(
+        book=nation,
+        fiscal_year=year,
+        first=first,
+        last=last,
+        orders=queries.annual_orders(c, nation, first, last, as_of),
+        obligations=obligations,
+        terms={r.order_id: r for r in queries.order_records(c, open_ids)},
+        waivers=queries.waivers(c, nation, first, last, as_of),
+        agreements=load_index().agreements,
+        rates=queries.exchange_rates(c),
+    )
+    report = build.annual(data, as_of)
+    if charts:
+        ends = queries.month_ends_between(first, min(last, as_of))
+        series = queries.balance_history(c, ends, party=nation)
+        report.charts.extend(build.history_charts(ends, series))
+    return report

@@ -33,9 +33,9 @@ def _number_format(places: int) -> str:
 
 
 def _cell(value: Any, column: Column, row: dict[str, Any], lang: str) -> tuple[Any, str | None]:
-    """The cell's value and number format."""
+    """The cell's value and number format (a value the report lacks: why, as text)."""
     if value is None:
-        return None, None
+        return formats.missing(column, row, lang) or None, None
     if column.kind == AMOUNT:
         ledger = str(row.get(column.ledger_key, ""))
         if is_currency_ledger(ledger):
