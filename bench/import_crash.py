@@ -46,7 +46,7 @@ def killed_import(
 ) -> bool:
     command = [ACCORD, "orders", "import", str(path), "--db", url, "--progress", "lines"]
     process = subprocess.Popen(
-        [*command, "--batch-size", str(batch), *(["--parallel"] if parallel else [])],
+        [*command, "--batch-size", str(batch), "--parallel" if parallel else "--serial"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

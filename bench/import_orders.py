@@ -266,20 +266,21 @@ def main() -> None:
                 args.batch_size,
                 lambda rows: bare_sqlite(path, folder, rows),
                 launcher,
+                ("--parallel",),
             )
         ]
-        second = f"sqlite:///{folder / 'accord-parallel.db'}"
+        second = f"sqlite:///{folder / 'accord-serial.db'}"
         sample_books(second, signers)
         results.append(
             measure(
-                "sqlite --parallel",
+                "sqlite --serial",
                 second,
                 path,
                 written,
                 args.batch_size,
                 lambda rows: bare_sqlite(path, folder, rows),
                 launcher,
-                ("--parallel",),
+                ("--serial",),
             )
         )
         admin = os.environ.get("ACCORD_TEST_POSTGRES_URL")

@@ -52,7 +52,7 @@ def accord(*args: str) -> subprocess.CompletedProcess[str]:
 def killed_import(url: str, path: Path, rows: int, delay: float, parallel: bool) -> bool:
     """Run the import until `rows` rows are done (by its progress lines), wait `delay`, and
     kill it; False if it ended by itself first."""
-    extra = ["--parallel"] if parallel else []
+    extra = ["--parallel"] if parallel else ["--serial"]
     process = subprocess.Popen(
         [
             ACCORD,

@@ -62,9 +62,10 @@ def import_orders(
         "terminal, else none.",
     ),
     parallel: bool = typer.Option(
-        False,
-        "--parallel",
-        help="Read and prepare the orders in a second process while this one writes (Linux).",
+        True,
+        "--parallel/--serial",
+        help="Read and prepare the orders in a second process while this one writes (Linux, "
+        "two or more cores; the default there), or do everything in this one.",
     ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,

@@ -1117,9 +1117,10 @@ class Importer:
         self.engine = engine or engine_for(url)
         self.check = check or AgreementCheck()
         self.batch_size = batch_size
-        # A second process reads and prepares while this one writes: worth it where a core is
-        # free (on a busy two-core machine it was slower: see docs/benchmarks.md).
-        self.parallel = bool(parallel) and sys.platform == "linux"
+        # A second process reads and prepares while this one writes: each side is about half
+        # the work, so with a second core the import takes about the time of one side
+        # (docs/benchmarks.md); with one core it would only add the handing over.
+        self.parallel = bool(parallel) and sys.platform == "linux" and (os.cpu_count() or 1) > 1
         self.decisions = Decisions(self.check)
         self._officials: dict[str, Official | None] = {}
         self.bodies: dict[str, str] = {}  # every decision body the orders read so far cite
