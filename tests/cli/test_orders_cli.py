@@ -3,6 +3,7 @@ nothing written on refusal, idempotent retries, and `ledger verify` as the contr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -53,12 +54,30 @@ class Cli:
     def json(self, *args: str) -> Any:
         return json.loads(self(*args, "--json").stdout)
 
+    def prepare(self, *args: str) -> None:
+        """Run a command in this process, for the state a test starts from (`init`, the
+        officials): the same code as the installed command, without a second of start-up
+        for each; the commands under test go through the installed command."""
+        from accord.cli.main import main
+
+        saved = {name: os.environ.get(name) for name in ("ACCORD_DATABASE_URL", "ACCORD_KEYS_DIR")}
+        os.environ.update({name: self.env[name] for name in saved})
+        try:
+            with contextlib.chdir(self.tmp):
+                assert main(list(args)) == 0, args
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
 
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str) -> Cli:
     run = Cli(tmp_path, database_url)
-    run("init")
-    run(
+    run.prepare("init")
+    run.prepare(
         "officials",
         "add",
         "--id",
@@ -70,7 +89,7 @@ def cli(tmp_path: Path, database_url: str) -> Cli:
         "--limit",
         "USD:1000000",
     )
-    run(
+    run.prepare(
         "officials",
         "add",
         "--id",
@@ -84,7 +103,7 @@ def cli(tmp_path: Path, database_url: str) -> Cli:
         "--limit",
         "JPY:5000000",
     )
-    run(
+    run.prepare(
         "officials",
         "add",
         "--id",
@@ -107,9 +126,23 @@ def counts(cli: Cli) -> tuple[int, int]:
 
 def test_a_year_of_one_order(cli: Cli) -> None:
     keys = cli.tmp / "keys"
-    assert (keys / "us-coord.pem").stat().st_mode & 0o077 == 0, "private keys are owner-only"
+    cli(
+        "officials",
+        "add",
+        "--id",
+        "kr-coord",
+        "--name",
+        "Kim",
+        "--nation",
+        "KOR",
+        "--limit",
+        "KRW:1000000000",
+    )
+    for official in ("us-coord", "kr-coord"):
+        mode = (keys / f"{official}.pem").stat().st_mode
+        assert mode & 0o077 == 0, "private keys are owner-only"
     officials = cli.json("officials", "list")
-    assert {o["id"] for o in officials} == {"us-coord", "jp-coord", "jp-chief"}
+    assert {o["id"] for o in officials} == {"us-coord", "jp-coord", "jp-chief", "kr-coord"}
     assert all("PRIVATE" not in json.dumps(o) for o in officials)
 
     first = cli.json(
