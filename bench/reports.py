@@ -281,15 +281,6 @@ def generate(count: int, seed: int) -> Iterator[Books]:
             else None
         )
         totals = {ccy: sum(q * p for _n, _c, _u, _d, q, p in lines)}
-        terms = json.dumps(
-            {
-                "id": order_id,
-                "number": number,
-                "agreement": agreement,
-                "lines": [list(x) for x in lines],
-            },
-            separators=(",", ":"),
-        )
         chunk.orders.append(
             (
                 order_id,
@@ -311,10 +302,7 @@ def generate(count: int, seed: int) -> Iterator[Books]:
                 "Camp Humphreys" if "KOR" in (supplier, requester) else "Camp Hansen, Okinawa",
                 status,
                 2 + len(postings),
-                terms,
                 json.dumps(totals),
-                None,
-                None,
                 _iso(ordered),
                 _iso(first_delivery),
                 _iso(billed_on),
@@ -376,8 +364,8 @@ def generate(count: int, seed: int) -> Iterator[Books]:
 ORDER_COLUMNS = (
     "id, number, issuing_nation, year, agreement, arrangement, requester, requester_unit, "
     "supplier, supplier_unit, situation, transaction_type, reimbursement, order_date, "
-    "date_required, return_by, delivery_place, status, version, terms, totals, "
-    "decision_proposal, decision_signing, signed_on, first_delivery_on, billed_on, "
+    "date_required, return_by, delivery_place, status, version, totals, "
+    "signed_on, first_delivery_on, billed_on, "
     "settlement_due, open_obligations, due_back_open, outstanding, delivered_value, collected, "
     "closed_on, cancelled_on, created_at, updated_at"
 )
@@ -412,7 +400,7 @@ def build_sqlite(path: Path, count: int, seed: int) -> dict[str, Any]:
     db.execute("BEGIN")
     for chunk in generate(count, seed):
         db.executemany(
-            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({','.join('?' * 36)})", chunk.orders
+            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({','.join('?' * 33)})", chunk.orders
         )
         db.executemany(
             f"INSERT INTO order_lines ({LINE_COLUMNS}) VALUES ({','.join('?' * 11)})", chunk.lines
