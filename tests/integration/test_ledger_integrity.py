@@ -126,7 +126,7 @@ TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
     (
         "the stored support decisions deleted",
         "DELETE FROM support_decisions",
-        lambda r: r["orders_match_events"] is False,
+        lambda r: r["decisions"] == "broken" and r["orders_match_events"] is True,
     ),
 ]
 
@@ -191,3 +191,28 @@ def test_migration_matches_the_tables(database_url: str) -> None:
         diffs = compare_metadata(context, mine)
     engine.dispose()
     assert diffs == []
+
+
+def test_quick_verify_finds_a_cited_decision_missing(books: Logistics) -> None:  # noqa: F811
+    """`ledger verify --quick` skips rebuilding orders, but still checks that every decision
+    an event cites is stored: the chain covers the decisions only through their names."""
+    _order_with_postings(books)
+    _raw(books, "DELETE FROM support_decisions", bypass=True)
+    report = books.verify(deep=False)
+    assert report["ok"] is False and report["decisions"] == "broken"
+    assert any("which is not stored" in p for p in report["problems"])
+
+
+def test_the_lean_orders_migration_will_not_go_down_over_kept_decisions(
+    books: Logistics,  # noqa: F811
+) -> None:
+    """Going below `logistics_0003` would drop the only copy of the decisions the events
+    cite: refused, and nothing changes."""
+    from alembic import command
+
+    from accord.store.migrate import alembic_config
+
+    _order_with_postings(books)
+    with pytest.raises(RuntimeError, match="support decisions are kept"):
+        command.downgrade(alembic_config(str(books.engine.url)), "logistics@4d2f8a61b7c3")
+    assert books.verify()["ok"]

@@ -847,8 +847,9 @@ class Decisions:
             return self._ask(supplier, recipient, categories, situation, on, agreement)
         template, permitting, sha = found
         iso = on.isoformat()
-        if iso in template:  # the date elsewhere in the text too: cite it the general way
-            return self._cited(template.replace(ON, iso), permitting, iso)
+        text = template.replace(ON, iso)
+        if text.replace(iso, ON) != template:  # the date elsewhere in the text too (or
+            return self._cited(text, permitting, iso)  # across it): cite it as `cite` does
         return Decided(template, permitting, None, sha, iso)
 
     def _combine(
@@ -878,7 +879,10 @@ class Decisions:
                 return None
             answers.append(answer)
         permitting = [str(a.agreement) for a in answers]
-        if agreement is not None and not self._covers(agreement, permitting):
+        try:
+            if agreement is not None and not self._covers(agreement, permitting):
+                return None
+        except BadInput:  # an unknown agreement: `AgreementCheck.check` says so, as a refusal
             return None
         template = (
             f'{{"agreement":{_enc(permitting[0])},"allowed":true,"decisions":['

@@ -59,8 +59,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The texts come back empty: the audit events keep them (`accord ledger verify` rebuilds
-    # every order from its events).
+    # The events cite the decisions kept here; their texts cannot go back into the events
+    # without breaking the hash chain, so the way down is closed once one is kept.
+    kept = int(
+        op.get_bind().execute(sa.text("SELECT COUNT(*) FROM support_decisions")).scalar_one()
+    )
+    if kept:
+        raise RuntimeError(
+            f"cannot downgrade: {kept} support decisions are kept in support_decisions and "
+            "cited by audit events; dropping them would lose them"
+        )
+    # The terms come back empty in the rows: the `created` events keep them.
     op.add_column("orders", sa.Column("terms", sa.Text(), nullable=False, server_default="{}"))
     op.add_column("orders", sa.Column("decision_proposal", sa.Text(), nullable=True))
     op.add_column("orders", sa.Column("decision_signing", sa.Text(), nullable=True))
