@@ -255,12 +255,16 @@ def test_bad_rows_are_reported_and_the_good_orders_imported(
             "E", line("food", "rations", 2_000_001, "ML", "10.00")
         ),
         order("F", line("water", "bottled", 100, "LI", "0.40")),  # line 8
+        order(  # line 9: an agreement Accord does not know
+            "G", line("food", "rations", 10, "ML", "12.50"), agreement="usa-xyz-acsa-2030"
+        ),
     ]
     result, bad = run(database_url, write(tmp_path / "o.csv", orders))
-    assert result.imported_orders == 2 and result.orders_not_imported == 4
-    assert result.rows == 7 and result.bad_rows == 4
+    assert result.imported_orders == 2 and result.orders_not_imported == 5
+    assert result.rows == 8 and result.bad_rows == 5
     by_line = {b.line: b for b in bad}
-    assert sorted(by_line) == [4, 5, 6, 7]
+    assert sorted(by_line) == [4, 5, 6, 7, 9]
+    assert "unknown agreement 'usa-xyz-acsa-2030'" in by_line[9].reason
     assert "unknown unit of issue 'BARREL'" in by_line[4].reason and by_line[4].order_key == "B"
     assert "no-agreement" in by_line[5].reason and "JPN" in by_line[5].reason
     assert "replacement in kind applies to supplies" in by_line[6].reason
