@@ -50,6 +50,7 @@ from accord.logistics.calendar import add_months
 from accord.logistics.ledger import Posting, transfer
 from accord.reports import journal, run
 from accord.store.migrate import upgrade
+from accord.store.migrations.versions.logistics_0005_open_items import FILL as FILL_OPEN_ITEMS
 
 AS_OF = dt.date(2025, 6, 30)
 START = dt.date(2015, 7, 1)
@@ -421,6 +422,7 @@ def build_sqlite(path: Path, count: int, seed: int) -> dict[str, Any]:
     loaded = time.perf_counter() - started
     for _name, sql in indexes:
         db.execute(sql)
+    db.execute(FILL_OPEN_ITEMS)  # the projection the services keep with the postings
     db.execute("ANALYZE")
     db.execute("PRAGMA journal_mode=WAL")
     db.close()
@@ -479,6 +481,7 @@ def build_postgres(admin_url: str, name: str, count: int, seed: int) -> dict[str
         loaded = time.perf_counter() - started
         for _name, sql in indexes:
             cur.execute(sql)
+        cur.execute(FILL_OPEN_ITEMS)
         db.commit()
         db.autocommit = True
         cur.execute("VACUUM ANALYZE")

@@ -124,6 +124,11 @@ TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
         lambda r: r["decisions"] == "broken",
     ),
     (
+        "an open item edited (a balance the postings do not make)",
+        "UPDATE ledger_open_items SET amount = amount + 100",
+        lambda r: r["orders_match_events"] is False,
+    ),
+    (
         "the stored support decisions deleted",
         "DELETE FROM support_decisions",
         lambda r: r["decisions"] == "broken" and r["orders_match_events"] is True,
@@ -162,6 +167,7 @@ LOGISTICS_TABLES = {
     "exchange_rates",
     "support_decisions",
     "document_contents",
+    "ledger_open_items",
 }
 
 

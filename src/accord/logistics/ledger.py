@@ -28,6 +28,7 @@ Account kinds, by the side of the order whose book they are in:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -147,3 +148,52 @@ def net(postings: Iterable[Posting]) -> dict[tuple[str, str, str, str, str], int
     for p in postings:
         totals[(p.book, p.counterparty, p.agreement, p.kind, p.ledger)] += p.amount
     return {key: value for key, value in totals.items() if value != 0}
+
+
+# An obligation, as the reports see it: billed and unbilled cash are one obligation (aged from
+# its first delivery); in kind and due back are their own.
+OBLIGATION_CLASS = {
+    "unbilled-receivable": "receivable",
+    "receivable": "receivable",
+    "in-kind-receivable": "in-kind-receivable",
+    "due-back-receivable": "due-back-receivable",
+    "unbilled-payable": "payable",
+    "payable": "payable",
+    "in-kind-payable": "in-kind-payable",
+    "due-back-payable": "due-back-payable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """What one order owes or is owed on one account: the sum of its receivable or payable
+    postings of one obligation class, and since when (its first posting that added to it)."""
+
+    book: str
+    counterparty: str
+    kind: str  # an obligation class (OBLIGATION_CLASS)
+    ledger: str
+    amount: int
+    start: dt.date | None
+
+
+def open_items(dated: Iterable[tuple[dt.date, Posting]]) -> list[OpenItem]:
+    """The non-zero obligations of one order from its postings and their value dates: the
+    projection `ledger_open_items` keeps, so that a balance need not sum every posting."""
+    totals: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    starts: dict[tuple[str, str, str, str], dt.date] = {}
+    for day, p in dated:
+        kind = OBLIGATION_CLASS.get(p.kind)
+        if kind is None:
+            continue
+        key = (p.book, p.counterparty, kind, p.ledger)
+        totals[key] += p.amount
+        if p.amount > 0 and (key not in starts or day < starts[key]):
+            starts[key] = day
+    return [
+        OpenItem(
+            book, counterparty, kind, ledger, amount, starts.get((book, counterparty, kind, ledger))
+        )
+        for (book, counterparty, kind, ledger), amount in sorted(totals.items())
+        if amount != 0
+    ]

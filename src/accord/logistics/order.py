@@ -29,7 +29,14 @@ from typing import Any
 from accord.errors import BadInput
 from accord.logistics import money
 from accord.logistics.errors import InvalidTransition, SigningLimitExceeded
-from accord.logistics.ledger import Posting, assert_balanced, reversal, transfer
+from accord.logistics.ledger import (
+    OpenItem,
+    Posting,
+    assert_balanced,
+    open_items,
+    reversal,
+    transfer,
+)
 
 TRANSACTION_TYPES = ("sale", "loan", "lease", "service")
 REIMBURSEMENTS = ("cash", "rik", "eve")
@@ -365,6 +372,7 @@ class Order:
     closed_on: dt.date | None = None
     cancelled_on: dt.date | None = None
     postings_by_event: dict[str, list[Posting]] = field(default_factory=dict)
+    posted_on: dict[str, dt.date] = field(default_factory=dict)  # event id -> its value date
 
     # ------------------------------------------------------------------ derived figures
 
@@ -447,6 +455,14 @@ class Order:
             self.outstanding_money() or self.outstanding_in_kind() or self.outstanding_due_back()
         )
 
+    def open_items(self) -> list[OpenItem]:
+        """What the order owes or is owed, per account, from its postings (`ledger_open_items`)."""
+        return open_items(
+            (self.posted_on[event_id], p)
+            for event_id, postings in self.postings_by_event.items()
+            for p in postings
+        )
+
     def first_delivery_on(self) -> dt.date | None:
         days = [d.on for d in self.deliveries.values() if not d.reversed]
         return min(days) if days else None
@@ -477,6 +493,7 @@ class Order:
         postings: list[Posting] = handler(event)
         assert_balanced(postings)
         self.postings_by_event[event.id] = postings
+        self.posted_on[event.id] = event.on
         self.version += 1
         return postings
 

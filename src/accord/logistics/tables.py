@@ -201,6 +201,23 @@ logistics_audit = Table(
     Index("ix_logistics_audit_order_id", "order_id"),
 )
 
+# A projection of the receivable and payable postings (migration logistics_0005): per order
+# and account, the non-zero sum of one obligation class and the day of its first posting that
+# added to it (`ledger.open_items`). Balances and ageing read it for every order without a
+# posting after the report's date, instead of summing all their postings.
+ledger_open_items = Table(
+    "ledger_open_items",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
+    Column("book", Nation, primary_key=True),
+    Column("counterparty", Nation, primary_key=True),
+    Column("kind", String(24), primary_key=True),  # an obligation class
+    Column("ledger", String(64), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("start", Date, nullable=True),
+    CheckConstraint("amount <> 0", name="amount_not_zero"),
+)
+
 # The support decisions stored with orders, each text once, named by its SHA-256. An event
 # cites one as {"sha256": ..., "on": DATE}: the text with the decision's date written `{on}`,
 # so that every order decided in one agreement segment cites the same row (`decision_store`).

@@ -1,11 +1,15 @@
 """The SQL behind the reports. Balances and ageing are GROUP BY queries run by the database.
 
-An order's receivables and payables sum to zero once it is settled, so a balance on a date
-needs only the postings of orders that could still owe something on it: those open now
-(delivered or billed) and those with a posting after the date. `_live_orders` names them; on
-the default date (today) that is the open orders alone, so balances and ageing cost what the
-open part of the books costs, not the whole history. The postings are read from the partial
-covering index `ix_ledger_postings_open_items` (migration `logistics_0002_report_indexes`).
+What an order owes on a date is the sum of its receivable and payable postings up to it. For
+an order without a posting after the date that is what it owes now, which `ledger_open_items`
+keeps per account (written with the postings; `ledger verify` holds them equal): a row per
+open obligation, none for a settled order. So balances and ageing read those rows for every
+order but the *late* ones (with a posting after the date), and sum the postings up to the
+date of the late ones only: on today's date there are none, and a report costs what the open
+obligations cost. The postings are read from the partial covering index
+`ix_ledger_postings_open_items` (migration `logistics_0002_report_indexes`); the balances over
+time of the charts start from the postings of the orders live on the window's first day
+(`_live_orders`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy import (
     select,
     true,
     union,
+    union_all,
 )
 
 from accord.logistics import tables
@@ -44,6 +49,8 @@ OPEN_ITEM_KINDS = RECEIVABLE_KINDS + PAYABLE_KINDS  # ix_ledger_postings_open_it
 p = tables.ledger_postings
 t = tables.ledger_transactions
 o = tables.orders
+oi = tables.ledger_open_items
+RECEIVABLE_CLASSES = ("receivable", "in-kind-receivable", "due-back-receivable")
 
 
 def _live_orders(as_of: dt.date) -> Any:
@@ -71,6 +78,25 @@ def _live_postings(as_of: dt.date, kinds: tuple[str, ...]) -> Any:
     return p.join(live, live.c.id == p.c.order_id), where
 
 
+def _late(as_of: dt.date) -> Select[Any]:
+    """The orders with a posting after `as_of`: what they owe now is not what they owed then,
+    so their postings are summed; every other order's open items are those of the date."""
+    return select(p.c.order_id).where(p.c.value_date > as_of)
+
+
+def _late_postings(as_of: dt.date, kinds: tuple[str, ...]) -> Any:
+    """The condition on the postings of `kinds` on or before `as_of` of the late orders (read
+    from the partial covering index `ix_ledger_postings_open_items`, whose condition is
+    repeated literally so that the database sees that it applies)."""
+    listed: BindParameter[list[str]] = bindparam(
+        "open_item_kinds", list(OPEN_ITEM_KINDS), expanding=True, literal_execute=True
+    )
+    where = and_(p.c.kind.in_(listed), p.c.value_date <= as_of, p.c.order_id.in_(_late(as_of)))
+    if set(kinds) != set(OPEN_ITEM_KINDS):
+        where = and_(where, p.c.kind.in_(kinds))
+    return where
+
+
 def balances(
     c: Connection,
     as_of: dt.date,
@@ -78,26 +104,29 @@ def balances(
     counterparty: str | None = None,
 ) -> list[dict[str, Any]]:
     """Per book, counterparty and ledger: what the book is owed (receivable, >= 0) and owes
-    (payable, <= 0), delivered or billed and not yet settled, on `as_of`."""
-    joined, where = _live_postings(as_of, RECEIVABLE_KINDS + PAYABLE_KINDS)
-    receivable = func.sum(case((p.c.kind.in_(RECEIVABLE_KINDS), p.c.amount), else_=0))
-    payable = func.sum(case((p.c.kind.in_(PAYABLE_KINDS), p.c.amount), else_=0))
-    query = (
-        select(
-            p.c.book,
-            p.c.counterparty,
-            p.c.ledger,
-            receivable.label("receivable"),
-            payable.label("payable"),
-        )
-        .select_from(joined)
-        .where(where)
-        .group_by(p.c.book, p.c.counterparty, p.c.ledger)
-    )
+    (payable, <= 0), delivered or billed and not yet settled, on `as_of`: the open items of
+    the orders without a later posting, and the postings up to the date of the others."""
+    items = union_all(
+        select(oi.c.book, oi.c.counterparty, oi.c.ledger, oi.c.kind, oi.c.amount).where(
+            oi.c.order_id.not_in(_late(as_of))
+        ),
+        select(p.c.book, p.c.counterparty, p.c.ledger, p.c.kind, p.c.amount).where(
+            _late_postings(as_of, OPEN_ITEM_KINDS)
+        ),
+    ).subquery("items")
+    receivable = func.sum(case((items.c.kind.in_(RECEIVABLE_KINDS), items.c.amount), else_=0))
+    payable = func.sum(case((items.c.kind.in_(PAYABLE_KINDS), items.c.amount), else_=0))
+    query = select(
+        items.c.book,
+        items.c.counterparty,
+        items.c.ledger,
+        receivable.label("receivable"),
+        payable.label("payable"),
+    ).group_by(items.c.book, items.c.counterparty, items.c.ledger)
     if book:
-        query = query.where(p.c.book == book)
+        query = query.where(items.c.book == book)
     if counterparty:
-        query = query.where(p.c.counterparty == counterparty)
+        query = query.where(items.c.counterparty == counterparty)
     rows = []
     for r in c.execute(query):
         rec, pay = int(r.receivable or 0), int(r.payable or 0)
@@ -124,13 +153,13 @@ def _obligation_class() -> Any:
     )
 
 
-def _per_order(as_of: dt.date) -> Select[Any]:
+def _per_order(as_of: dt.date) -> Any:
     """What each order owes its supplier on each ledger on `as_of`, and since when (the
-    first delivery of it). Receivables are in the supplier's book only."""
-    joined, where = _live_postings(as_of, RECEIVABLE_KINDS)
+    first delivery of it). Receivables are in the supplier's book only. The open items of the
+    orders without a later posting; the postings up to the date of the others."""
     kind = _obligation_class().label("kind")
     start = func.min(case((p.c.amount > 0, p.c.value_date)), type_=Date).label("start")
-    return (
+    late = (
         select(
             p.c.order_id,
             p.c.book,
@@ -140,11 +169,20 @@ def _per_order(as_of: dt.date) -> Select[Any]:
             func.sum(p.c.amount).label("outstanding"),
             start,
         )
-        .select_from(joined)
-        .where(where)
+        .where(_late_postings(as_of, RECEIVABLE_KINDS))
         .group_by(p.c.order_id, p.c.book, p.c.counterparty, kind, p.c.ledger)
         .having(func.sum(p.c.amount) != 0)
     )
+    settled_by_then = select(
+        oi.c.order_id,
+        oi.c.book,
+        oi.c.counterparty,
+        oi.c.kind,
+        oi.c.ledger,
+        oi.c.amount.label("outstanding"),
+        oi.c.start,
+    ).where(oi.c.kind.in_(RECEIVABLE_CLASSES), oi.c.order_id.not_in(_late(as_of)))
+    return union_all(settled_by_then, late)
 
 
 def ageing(

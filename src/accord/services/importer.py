@@ -1919,6 +1919,7 @@ class _BatchWriter:
         postings: list[tuple[Any, ...]] = []
         signatures: list[tuple[Any, ...]] = []
         keys: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
         audit: list[tuple[str, str, str, dt.date, str, str | None]] = []
         for p in accepted:
             oid, number = p.id, str(p.number)
@@ -2001,6 +2002,10 @@ class _BatchWriter:
                                 event.id,
                             )
                         )
+                items.extend(
+                    (oid, x.book, x.counterparty, x.kind, x.ledger, x.amount, day(x.start))
+                    for x in order.open_items()
+                )
                 status, version = order.status.value, order.version
                 event_ids = ",".join(f'"{e.id}"' for e, _ in p.events)
             keys.append(
@@ -2021,6 +2026,7 @@ class _BatchWriter:
         self._insert("ledger_transactions", TRANSACTION_ROW, transactions)
         self._insert("ledger_postings", POSTING_ROW, postings)
         self._insert("order_signatures", SIGNATURE_ROW, signatures)
+        self._insert("ledger_open_items", OPEN_ITEM_ROW, items)
         self._insert("logistics_idempotency", KEY_ROW, keys)
         self._save_decisions(accepted)
         self._chain(audit)
@@ -2133,6 +2139,7 @@ SIGNATURE_ROW = (
     "event_id",
 )
 KEY_ROW = ("key", "command", "request_digest", "result", "created_at")
+OPEN_ITEM_ROW = ("order_id", "book", "counterparty", "kind", "ledger", "amount", "start")
 AUDIT_ROW = (
     "seq",
     "event_id",

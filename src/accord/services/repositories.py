@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 
 from accord.errors import BadInput
 from accord.logistics import ceilings, clocks, ledger, rates, tables
@@ -305,6 +305,8 @@ class LogisticsStore:
         new_orders: list[dict[str, Any]] = []
         new_lines: list[dict[str, Any]] = []
         line_updates: list[dict[str, Any]] = []
+        changed: list[str] = []  # orders already stored whose open items are made again
+        items: list[dict[str, Any]] = []
         for tracked in self._orders.values():
             order = tracked.order
             if order.version == tracked.loaded_version:
@@ -353,12 +355,20 @@ class LogisticsStore:
                     }
                     for line in order.terms.lines
                 )
+            if tracked.loaded_version:
+                changed.append(order.terms.id)
+            items.extend(open_item_row(order.terms.id, item) for item in order.open_items())
             tracked.loaded_version = order.version
         if new_orders:
             for r in new_orders:
                 r.setdefault("updated_at", self.now)
             self.c.execute(insert(tables.orders), new_orders)
             self.c.execute(insert(tables.order_lines), new_lines)
+        oi = tables.ledger_open_items
+        if changed:
+            self.c.execute(delete(oi).where(oi.c.order_id.in_(changed)))
+        if items:
+            self.c.execute(insert(oi), items)
         if line_updates:
             from sqlalchemy import bindparam
 
@@ -638,6 +648,18 @@ def static_columns(order: Order) -> dict[str, Any]:
         "return_by": t.return_by,
         "delivery_place": t.delivery_place,
         "totals": dumps(t.totals()),
+    }
+
+
+def open_item_row(order_id: str, item: ledger.OpenItem) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "book": item.book,
+        "counterparty": item.counterparty,
+        "kind": item.kind,
+        "ledger": item.ledger,
+        "amount": item.amount,
+        "start": item.start,
     }
 
 

@@ -12,7 +12,8 @@ Checks, each streamed so that large books need little memory:
 4. **decisions**: each stored support decision still has the SHA-256 it is named by, and
    every decision an event cites by that name is stored (so the chain covers them);
 5. **orders_match_events** (deep): each order rebuilt from its events has the status and
-   version of its row, and recomputes exactly the postings digests its events recorded;
+   version of its row, recomputes exactly the postings digests its events recorded, and owes
+   exactly its rows of `ledger_open_items` (what balances and ageing read);
 6. **documents**: the stored bytes of each supporting document still have the SHA-256 (and
    size) they are named by (`_document_contents`).
 """
@@ -212,6 +213,12 @@ def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool
         .where(a.c.order_id.is_not(None))
         .order_by(a.c.order_id, a.c.seq)
     )
+    items: dict[str, set[tuple[Any, ...]]] = {}
+    oi = tables.ledger_open_items
+    for r in _stream(uow, select(oi)):
+        items.setdefault(r.order_id, set()).add(
+            (r.book, r.counterparty, r.kind, r.ledger, int(r.amount), r.start)
+        )
     ok = True
     seen: set[str] = set()
     for order_id, group in groupby(_stream(uow, query), key=lambda r: r.order_id):
@@ -233,6 +240,16 @@ def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool
             if postings and stored.get(event_id) != ledger.digest(postings):
                 ok = False
                 problem(f"order {order_id}: event {event_id} should post other amounts")
+        owed = {
+            (x.book, x.counterparty, x.kind, x.ledger, x.amount, x.start)
+            for x in order.open_items()
+        }
+        if items.pop(order_id, set()) != owed:
+            ok = False
+            problem(f"order {order_id}: its open items differ from what its postings owe")
+    if items:
+        ok = False
+        problem(f"{len(items)} orders without events have open items, e.g. {min(items)}")
     missing = set(rows) - seen
     if missing:
         ok = False
