@@ -135,6 +135,25 @@ def test_cash_lifecycle_postings_balance_and_clear() -> None:
     }
 
 
+def test_open_items_are_what_is_owed_and_since_the_first_delivery() -> None:
+    """The open items the reports read: the supplier is owed, the requester owes, the same
+    amount on each side (billed and unbilled cash one obligation, aged from the first delivery
+    of it, 10 U.S.C. 2345(a)); nothing once settled."""
+    order = signed()
+    order.apply(ev("delivered", 2, quantities={"1": 40}))
+    order.apply(ev("delivered", 3, quantities={"1": 60, "2": 1000}))
+    order.apply(ev("billed", 4, amounts={"USD": 210000}))
+    order.apply(ev("settled", 5, method="cash", amounts={"USD": 200000}))
+    first = D + dt.timedelta(days=2)
+    assert {(x.book, x.counterparty, x.kind, x.ledger, x.amount) for x in order.open_items()} == {
+        ("JPN", "USA", "receivable", "USD", 10000),
+        ("USA", "JPN", "payable", "USD", -10000),
+    }
+    assert {x.start for x in order.open_items() if x.kind == "receivable"} == {first}
+    order.apply(ev("settled", 6, method="cash", amounts={"USD": 10000}))
+    assert order.open_items() == []
+
+
 def test_overpayment_and_double_settlement_are_refused() -> None:
     order = signed()
     order.apply(ev("delivered", 2, quantities={"1": 100}))
