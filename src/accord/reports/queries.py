@@ -40,7 +40,7 @@ from sqlalchemy import (
 
 from accord.logistics import tables
 from accord.logistics.ceilings import LIMITS, WAIVED_SITUATIONS
-from accord.logistics.ledger import PAYABLE_KINDS, RECEIVABLE_KINDS
+from accord.logistics.ledger import OBLIGATION_CLASS, PAYABLE_KINDS, RECEIVABLE_KINDS
 from accord.logistics.rates import ExchangeRate
 from accord.reports import rules
 
@@ -146,9 +146,14 @@ def balances(
 
 
 def _obligation_class() -> Any:
-    # Unbilled and billed cash are one obligation, aged from its first delivery.
+    """`ledger.OBLIGATION_CLASS` in SQL: the class a posting's kind belongs to, as the open
+    items keep it (unbilled and billed cash are one obligation, aged from its first delivery)."""
+    renamed = {kind: cls for kind, cls in OBLIGATION_CLASS.items() if kind != cls}
     return case(
-        (p.c.kind.in_(("unbilled-receivable", "receivable")), literal("receivable")),
+        *(
+            (p.c.kind.in_(sorted(k for k, c in renamed.items() if c == cls)), literal(cls))
+            for cls in sorted(set(renamed.values()))
+        ),
         else_=p.c.kind,
     )
 
