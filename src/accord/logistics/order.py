@@ -384,6 +384,14 @@ class Order:
                     qty[line] += q
         return dict(qty)
 
+    def returned_qty(self) -> dict[int, int]:
+        """Per line, what came back: replaced in kind, or loaned and leased items returned."""
+        qty: dict[int, int] = defaultdict(int)
+        for method in ("rik", "return"):
+            for line, q in self.settled_quantities(method).items():
+                qty[line] += q
+        return dict(qty)
+
     def delivered_value(self) -> dict[str, int]:
         value: dict[str, int] = defaultdict(int)
         for line_no, q in self.delivered_qty().items():

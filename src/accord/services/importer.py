@@ -1458,26 +1458,28 @@ class Preparer:
             None,
             None,
         )
-        prepared.line_rows = [
-            (
-                oid,
-                ln.number,
-                ln.category,
-                ln.description,
-                ln.nsn,
-                ln.quantity,
-                ln.unit,
-                ln.unit_price,
-                ln.currency,
-                0,
-                0,
-            )
-            for ln in t.lines
-        ]
+        prepared.line_rows = [line_row(oid, ln) for ln in t.lines]
         return prepared
 
 
 NOT_IMPORTED = "; order not imported"
+
+
+def line_row(order_id: str, ln: Line, delivered: int = 0, returned: int = 0) -> tuple[Any, ...]:
+    """An `order_lines` row (LINE_ROW)."""
+    return (
+        order_id,
+        ln.number,
+        ln.category,
+        ln.description,
+        ln.nsn,
+        ln.quantity,
+        ln.unit,
+        ln.unit_price,
+        ln.currency,
+        delivered,
+        returned,
+    )
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -1944,25 +1946,9 @@ class _BatchWriter:
                 columns = {**static_columns(t), **projection(order)}
                 columns["created_at"] = columns["updated_at"] = now
                 orders.append(self._order_row(columns))
-                delivered = order.delivered_qty()
-                returned: dict[int, int] = {}
-                for method in ("rik", "return"):
-                    for n, q in order.settled_quantities(method).items():
-                        returned[n] = returned.get(n, 0) + q
+                delivered, returned = order.delivered_qty(), order.returned_qty()
                 lines.extend(
-                    (
-                        oid,
-                        ln.number,
-                        ln.category,
-                        ln.description,
-                        ln.nsn,
-                        ln.quantity,
-                        ln.unit,
-                        ln.unit_price,
-                        ln.currency,
-                        delivered.get(ln.number, 0),
-                        returned.get(ln.number, 0),
-                    )
+                    line_row(oid, ln, delivered.get(ln.number, 0), returned.get(ln.number, 0))
                     for ln in t.lines
                 )
                 for event, event_postings in p.events:

@@ -312,11 +312,7 @@ class LogisticsStore:
             if order.version == tracked.loaded_version:
                 continue
             row = projection(order)
-            delivered = order.delivered_qty()
-            returned: dict[int, int] = {}
-            for method in ("rik", "return"):
-                for line, q in order.settled_quantities(method).items():
-                    returned[line] = returned.get(line, 0) + q
+            delivered, returned = order.delivered_qty(), order.returned_qty()
             if tracked.loaded_version == 0:
                 new_orders.append({**row, **static_columns(order), "created_at": self.now})
                 new_lines.extend(
