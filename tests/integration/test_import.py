@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -130,15 +131,21 @@ def test_imported_orders_are_what_the_services_make(
     database_url: str,
     tmp_path: Path,
 ) -> None:
-    """A proposed order and one with its whole history (signed by both, delivered in part,
-    billed, paid): the same order rows, lines, audit payloads, signatures and postings as
-    `Logistics` makes from the same requests on another database."""
+    """A proposed order citing documents, one with its whole history (signed by both,
+    delivered in part, billed, paid), and one paid in part: the same order rows, lines, audit
+    payloads, signatures, postings, cited documents and their bytes as `Logistics` makes from
+    the same requests on another database."""
     us, jp = add_signer(books, "us-coord", "USA"), add_signer(books, "jp-coord", "JPN")
     check = books.context.check
+    (tmp_path / "forms").mkdir()
+    form = tmp_path / "forms" / "DD1149.pdf"
+    form.write_bytes(b"%PDF-1.4 requisition and invoice/shipping document")
+    quote = hashlib.sha256(b"fuel quote held by the supplier").hexdigest()
     plain = order(
         "P-1",
         line("food", "field rations", 500, "ML", "12.50"),
         line("fuel", "JP-8", 20000, "LI", "0.85", nsn="9130-01-031-5816"),
+        documents=f"forms/DD1149.pdf; 2:fuel-quote.pdf={quote}",
     )
     full = order(
         "H-1",
@@ -148,16 +155,20 @@ def test_imported_orders_are_what_the_services_make(
     )
     sign(full, check, us, jp, on="2024-05-03")
     full[0].update(delivered_on="2024-05-06", billed_on="2024-05-20", settled_on="2024-06-30")
-    result, bad = run(database_url, write(tmp_path / "o.csv", [plain, full]))
-    assert (
-        not bad
-        and result.imported_orders == 2
-        and result.by_status
-        == {
-            "proposed": 1,
-            "settled": 1,
-        }
+    part = order(
+        "D-1",
+        line("billeting", "barracks, 40 beds", 14, "DA", "1200.00", delivered="14"),
+        order_date="2024-05-04",
+        documents=f"{form}",  # an absolute path, the same bytes as P-1's first document
     )
+    sign(part, check, us, jp, on="2024-05-05")
+    part[0].update(
+        delivered_on="2024-05-19", billed_on="2024-05-31", paid_on="2024-06-15", paid="USD 5000"
+    )
+    result, bad = run(database_url, write(tmp_path / "o.csv", [plain, full, part]))
+    assert not bad, [b.reason for b in bad]
+    assert result.imported_orders == 3
+    assert result.by_status == {"proposed": 1, "settled": 1, "billed": 1}
 
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
     upgrade(reference)
@@ -169,7 +180,11 @@ def test_imported_orders_are_what_the_services_make(
         with create_engine(reference).begin() as c:
             c.execute(tables.signing_officials.insert(), officials)
         nations = check.nations
-        for rows, on in ((plain, dt.date(2024, 5, 1)), (full, dt.date(2024, 5, 2))):
+        for rows, on in (
+            (plain, dt.date(2024, 5, 1)),
+            (full, dt.date(2024, 5, 2)),
+            (part, dt.date(2024, 5, 4)),
+        ):
             data = {
                 **{k: rows[0][k] for k in ("situation", "reimbursement", "order_date")},
                 "id": rows[0].get("id") or order_id_for(rows[0]["order"]),
@@ -197,20 +212,38 @@ def test_imported_orders_are_what_the_services_make(
             }
             if data["number"] is None:
                 del data["number"]
-            service.propose(parse_order(data, "unused", on, nations), key=ids.uuid7(), on=on)
-        ref = full[0]["number"]
-        for side, signer in (("requester", us), ("supplier", jp)):
-            service.sign(
-                ref,
-                signer.id,
-                full[0][f"{side}_signature"],
+            contents = []
+            if rows[0].get("documents"):
+                data["documents"] = [
+                    {"name": "DD1149.pdf", "sha256": hashlib.sha256(form.read_bytes()).hexdigest()}
+                ]
+                contents.append(form.read_bytes())
+                if rows is plain:
+                    data["documents"].append({"name": "fuel-quote.pdf", "sha256": quote, "line": 2})
+            service.propose(
+                parse_order(data, "unused", on, nations),
                 key=ids.uuid7(),
-                on=dt.date(2024, 5, 3),
+                on=on,
+                contents=contents,
             )
+        for rows, day in ((full, dt.date(2024, 5, 3)), (part, dt.date(2024, 5, 5))):
+            for side, signer in (("requester", us), ("supplier", jp)):
+                service.sign(
+                    rows[0]["number"],
+                    signer.id,
+                    rows[0][f"{side}_signature"],
+                    key=ids.uuid7(),
+                    on=day,
+                )
+        ref = full[0]["number"]
         service.deliver(ref, {1: 300, 2: 600}, key="d", on=dt.date(2024, 5, 6))
         service.bill(ref, key="b", on=dt.date(2024, 5, 20))
         owed = service.order(ref).outstanding_money()
         service.settle(ref, "cash", amounts=owed, key="s", on=dt.date(2024, 6, 30))
+        ref = part[0]["number"]
+        service.deliver(ref, {1: 14}, key="d2", on=dt.date(2024, 5, 19))
+        service.bill(ref, key="b2", on=dt.date(2024, 5, 31))
+        service.settle(ref, "cash", amounts={"USD": 500000}, key="s2", on=dt.date(2024, 6, 15))
         expected = create_engine(reference)
         stamps = ("created_at", "updated_at", "recorded_at")
         assert table(engine, tables.orders, stamps) == table(expected, tables.orders, stamps)
@@ -221,6 +254,15 @@ def test_imported_orders_are_what_the_services_make(
         postings = ("id", "transaction_id")
         assert table(engine, tables.ledger_postings, postings) == table(
             expected, tables.ledger_postings, postings
+        )
+        documents = ("id", "event_id")
+        assert table(engine, tables.order_documents, documents) == table(
+            expected, tables.order_documents, documents
+        )
+        assert len(table(engine, tables.order_documents)) == 3
+        contents = ("stored_at",)
+        assert table(engine, tables.document_contents, contents) == table(
+            expected, tables.document_contents, contents
         )
         events = ("seq", "event_id", "recorded_at", "prev_hash", "hash")
         imported = [e for e in table(engine, tables.logistics_audit, events) if e["order_id"]]
@@ -428,3 +470,74 @@ def test_numbers_follow_the_services_and_given_numbers_must_be_free(
     assert numbers["import-N3"] == "USA-2024-000004"
     nxt = books.propose(request(), key="p2", on=dt.date(2024, 5, 1))
     assert nxt["order"]["number"] == "USA-2024-000005"
+
+
+def test_documents_and_payments_are_imported_and_checked(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """Documents named in the file are kept with their bytes (and a changed file makes the
+    order another one); a payment on account leaves the rest outstanding until `settled_on`;
+    a document or a payment that cannot be is a bad row on the order's first line."""
+    us, jp = add_signer(books, "us-log", "USA"), add_signer(books, "jp-log", "JPN")
+    check = books.context.check
+    (tmp_path / "receipt.pdf").write_bytes(b"%PDF-1.4 signed receipt")
+
+    def history(key: str, *lines: dict[str, str], **fields: str) -> list[dict[str, str]]:
+        rows = order(key, *lines, **{"order_date": "2024-05-02", **fields})
+        sign(rows, check, us, jp, on="2024-05-03")
+        rows[0].update(delivered_on="2024-05-06", billed_on="2024-05-20")
+        return rows
+
+    meals = line("food", "hot meals", 100, "ML", "10.00", delivered="100")  # USD 1,000.00
+    paid_then_settled = history("K-1", meals, paid_on="2024-06-01", paid="400.00")
+    paid_then_settled[0]["settled_on"] = "2024-07-01"
+    orders = [
+        order("K-0", line("food", "rations", 10, "ML", "12.50"), documents="receipt.pdf"),  # 2
+        paid_then_settled,  # line 3
+        order("K-2", line("food", "rations", 1, "ML", "1"), documents="nowhere.pdf"),  # 4
+        order("K-3", line("food", "rations", 1, "ML", "1"), documents="a.pdf=12ab"),  # 5
+        order("K-4", line("food", "rations", 1, "ML", "1"), documents=f"5:a.pdf={'0' * 64}"),
+        history("K-5", meals, paid_on="2024-06-01", paid="EUR 10"),  # line 7
+        history("K-6", meals, paid_on="2024-06-01", paid="1000.01"),  # line 8
+        history("K-7", meals, paid_on="2024-05-19", paid="10"),  # line 9: before billed_on
+        history("K-8", meals, reimbursement="rik", paid_on="2024-06-01", paid="10"),  # line 10
+    ]
+    path = write(tmp_path / "o.csv", orders)
+    result, bad = run(database_url, path)
+    by_line = {b.line: b.reason for b in bad}
+    assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10], by_line
+    assert "no document file 'nowhere.pdf'" in by_line[4]
+    assert "malformed SHA-256 '12ab'" in by_line[5]
+    assert "names line 5, which the order lacks" in by_line[6]
+    assert "paid in EUR, but the order is priced in USD" in by_line[7]
+    assert "would overpay" in by_line[8] and "1000.00 USD is outstanding" in by_line[8]
+    assert "paid_on 2024-05-19 is before billed_on 2024-05-20" in by_line[9]
+    assert "a rik order is settled by returning items in kind" in by_line[10]
+    assert result.imported_orders == 2 and result.by_status == {"proposed": 1, "settled": 1}
+
+    settled = books.order(paid_then_settled[0]["number"])
+    payments = [s for s in settled.settlements.values() if s.method == "cash"]
+    assert [(s.on, s.amounts) for s in payments] == [
+        (dt.date(2024, 6, 1), {"USD": 40000}),
+        (dt.date(2024, 7, 1), {"USD": 60000}),
+    ]
+    (number,) = [
+        o["number"] for o in books.list_orders(limit=10)["orders"] if o["status"] == "proposed"
+    ]
+    cited, data = books.document(number, "receipt.pdf")
+    assert (
+        data == b"%PDF-1.4 signed receipt" and cited["sha256"] == hashlib.sha256(data).hexdigest()
+    )
+    assert books.verify()["ok"]
+
+    # the same file again adds nothing; once the document's bytes change, the order is another
+    again, bad = run(database_url, path)
+    assert again.imported_orders == 0 and again.already_imported_orders == 2
+    (tmp_path / "receipt.pdf").write_bytes(b"%PDF-1.4 another receipt")
+    again, bad = run(database_url, path)
+    assert again.imported_orders == 0
+    assert any(
+        b.line == 2 and "the order key was used before for other rows" in b.reason for b in bad
+    )

@@ -303,11 +303,18 @@ def test_json_lines_rows(tmp_path: Path) -> None:
         + json.dumps({**ROW, "colour": "red"})
         + "\n"
         + json.dumps([1])
+        + "\n"
+        + json.dumps({**ROW, "documents": ["form.pdf", f"2:quote.pdf={'a' * 64}"]})
+        + "\n"
+        + json.dumps({**ROW, "documents": ["form.pdf", 7]})
         + "\n",
         encoding="utf-8",
     )
     rows = list(FileReader(path, "jsonl").rows())
-    assert [r.line for r in rows] == [1, 3, 4, 5]
+    assert [r.line for r in rows] == [1, 3, 4, 5, 6, 7]
+    at = COLUMNS.index("documents")
+    assert rows[4].problem is None and rows[4].fields[at] == f"form.pdf;2:quote.pdf={'a' * 64}"
+    assert rows[5].problem == "documents must be a list of text, as PATH or NAME=SHA256"
     assert rows[0].problem is None and rows[0].fields[COLUMNS.index("quantity")] == "100"
     assert rows[1].problem is not None and rows[1].problem.startswith("malformed JSON")
     assert rows[2].problem is not None and "unknown field 'colour'" in rows[2].problem

@@ -62,6 +62,7 @@ from accord.logistics.ledger import Posting, digest
 from accord.logistics.order import (
     REIMBURSEMENTS,
     TRANSACTION_TYPES,
+    Document,
     Event,
     Line,
     Order,
@@ -69,9 +70,10 @@ from accord.logistics.order import (
     Party,
     canonical_json,
     check_signing_limit,
+    validate_document,
 )
 from accord.logistics.order_input import OrderRequest, identifier
-from accord.services import decision_store, ids
+from accord.services import decision_store, document_store, ids
 from accord.services.agreement_check import AgreementCheck
 from accord.services.repositories import (
     Official,
@@ -104,6 +106,7 @@ ORDER_COLUMNS = (
     "date_required",
     "return_by",
     "delivery_place",
+    "documents",
     "signed_on",
     "requester_official",
     "requester_signature",
@@ -111,6 +114,8 @@ ORDER_COLUMNS = (
     "supplier_signature",
     "delivered_on",
     "billed_on",
+    "paid_on",
+    "paid",
     "settled_on",
     "closed_on",
 )
@@ -150,6 +155,8 @@ _HISTORY_COLUMNS = (
     "supplier_signature",
     "delivered_on",
     "billed_on",
+    "paid_on",
+    "paid",
     "settled_on",
     "closed_on",
 )
@@ -356,6 +363,10 @@ class FileReader:
                     fields[at] = value
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     fields[at] = str(value)
+                elif name == "documents" and isinstance(value, list):
+                    if not all(isinstance(x, str) for x in value):
+                        problem = "documents must be a list of text, as PATH or NAME=SHA256"
+                    fields[at] = ";".join(x for x in value if isinstance(x, str))
                 elif value is not None:
                     problem = f"{name} must be text or a number, not {type(value).__name__}"
                 if problem is not None:
@@ -415,6 +426,8 @@ class History:
     delivered_on: dt.date | None = None
     delivered: dict[int, int] = field(default_factory=dict)
     billed_on: dt.date | None = None
+    paid_on: dt.date | None = None
+    paid: dict[str, int] = field(default_factory=dict)  # currency -> minor units
     settled_on: dt.date | None = None
     closed_on: dt.date | None = None
 
@@ -435,6 +448,10 @@ class Candidate:
     lines: list[int]  # the file line of each order line
     request: OrderRequest
     history: History
+    contents: tuple[document_store.Content, ...] = ()  # the bytes of the documents it cites
+
+
+_FILE_MEMO_BYTES = 64 * 1024 * 1024  # the documents' bytes kept for orders citing them again
 
 
 def _memo(cache: dict[str, Any], value: str, check: Callable[[str], Any]) -> Any:
@@ -452,9 +469,12 @@ class RowReader:
     of `order_input.parse_order`; the checks of codes, dates and prices are memoized, since a
     file repeats them on most rows."""
 
-    def __init__(self, layout: Layout, nations: frozenset[str]) -> None:
+    def __init__(self, layout: Layout, nations: frozenset[str], folder: Path | None = None) -> None:
         self.layout = layout
         self.nations = nations
+        self.folder = folder  # where the documents the file names by relative path are
+        self._files: dict[str, document_store.Content] = {}  # documents cited often
+        self._file_bytes = 0
         self._nations: dict[str, str] = {}
         self._situations: dict[str, str] = {}
         self._dates: dict[str, dt.date] = {}
@@ -499,6 +519,36 @@ class RowReader:
         found: dt.date = _memo(self._dates, value, lambda v: vocab.parse_date(v, name))
         return found
 
+    def _amounts(self, value: str, currencies: set[str]) -> dict[str, int]:
+        """A payment: `1200.50` for an order priced in one currency, else one amount per
+        currency, `USD 1200.50; JPY 30000` (the code before or after the amount)."""
+        accepted = "accepted: an amount such as '1200.50', or 'USD 1200.50; JPY 30000'"
+        amounts: dict[str, int] = {}
+        for part in (p.strip() for p in value.split(";")):
+            if not part:
+                continue
+            tokens = part.split()
+            if len(tokens) == 1:
+                if len(currencies) != 1:
+                    raise BadInput(
+                        f"paid {part!r} names no currency, and the order is priced in "
+                        f"{', '.join(sorted(currencies))}; {accepted}"
+                    )
+                code, amount = next(iter(currencies)), tokens[0]
+            elif len(tokens) == 2:
+                code, amount = tokens if tokens[0].isalpha() else tokens[::-1]
+            else:
+                raise BadInput(f"malformed paid {part!r}; {accepted}")
+            code = money.currency(code)
+            if code not in currencies:
+                raise BadInput(
+                    f"paid in {code}, but the order is priced in {', '.join(sorted(currencies))}"
+                )
+            if code in amounts:
+                raise BadInput(f"paid names {code} twice; {accepted}")
+            amounts[code] = money.to_minor(amount, code, "paid")
+        return amounts
+
     def read(self, group: Group) -> Candidate:
         rows = group.rows
         key = group.key
@@ -523,26 +573,31 @@ class RowReader:
                                 f"line {at}, the order's first row",
                             )
         try:
-            request = self._request(key, first, rows)
+            request, contents = self._request(key, first, rows)
         except BadInput as exc:
             raise RowProblem(at, str(exc)) from None
         delivered = self._delivered_at
         history = (
-            self._history(rows, request.order_date)
+            self._history(rows, request)
             if any(layout.history(first))
             or (delivered is not None and any(row.fields[delivered] for row in rows))
             else _NO_HISTORY
         )
         text = layout.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
+        if request.documents:  # the documents' bytes, not only their paths, make the order
+            text += "\x1d" + ",".join(d.sha256 for d in request.documents)
         return Candidate(
             key,
             hashlib.sha256(text.encode()).hexdigest(),
             [row.line for row in rows],
             request,
             history,
+            contents,
         )
 
-    def _request(self, key: str, first: list[str], rows: list[Row]) -> OrderRequest:
+    def _request(
+        self, key: str, first: list[str], rows: list[Row]
+    ) -> tuple[OrderRequest, tuple[document_store.Content, ...]]:
         text = self.text
         given_id = text(first, "id")
         order_id = identifier(given_id, "order id") if given_id else order_id_for(key)
@@ -575,7 +630,8 @@ class RowReader:
         if place is None:
             raise BadInput("delivery_place is missing")
         lines = tuple(self._line(row, n) for n, row in enumerate(rows, start=1))
-        return OrderRequest(
+        documents, contents = self._documents(text(first, "documents"), len(lines))
+        request = OrderRequest(
             id=order_id,
             number=number,
             agreement=text(first, "agreement"),
@@ -589,9 +645,69 @@ class RowReader:
             date_required=self.date(text(first, "date_required"), "date_required") or order_date,
             delivery_place=place,
             lines=lines,
-            documents=(),
+            documents=documents,
             return_by=self.date(text(first, "return_by"), "return_by"),
         )
+        return request, contents
+
+    def _documents(
+        self, value: str | None, line_count: int
+    ) -> tuple[tuple[Document, ...], tuple[document_store.Content, ...]]:
+        """The order's supporting documents, as `accord orders propose --document` takes
+        them, separated by ';': a file (`PATH` or `LINE:PATH`, relative to the import
+        file's folder), whose bytes are kept, or a citation without content
+        (`NAME=SHA256` or `LINE:NAME=SHA256`)."""
+        if value is None:
+            return (), ()
+        documents: list[Document] = []
+        contents: list[document_store.Content] = []
+        for entry in (e.strip() for e in value.split(";")):
+            if not entry:
+                continue
+            line: int | None = None
+            head, colon, rest = entry.partition(":")
+            if colon and head.strip().isdigit():
+                line, entry = int(head), rest.strip()
+            content = self._file(entry)
+            if content is not None:
+                document = Document(Path(entry).name, content.sha256, line)
+                contents.append(content)
+            else:
+                name, equals, sha = entry.rpartition("=")
+                if not equals or not name.strip():
+                    raise BadInput(
+                        f"no document file {entry!r} (a path is taken from the import file's "
+                        "folder); accepted: PATH, LINE:PATH, NAME=SHA256 or LINE:NAME=SHA256, "
+                        "separated by ';'"
+                    )
+                document = Document(name.strip(), sha.strip().lower(), line)
+            validate_document(document, line_count)
+            documents.append(document)
+        return tuple(documents), tuple(contents)
+
+    def _file(self, entry: str) -> document_store.Content | None:
+        """The bytes of the document file `entry` names (read once per import), or None if
+        it names no file."""
+        known = self._files.get(entry)
+        if known is not None:
+            return known
+        path = Path(entry)
+        if not path.is_absolute() and self.folder is not None:
+            path = self.folder / path
+        if not path.is_file():
+            return None
+        document_store.check_size(path.name, path.stat().st_size)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"cannot read document {entry!r}: {exc.strerror}") from None
+        content = document_store.content(path.name, data)
+        self._file_bytes += len(data)
+        if self._file_bytes > _FILE_MEMO_BYTES:
+            self._files.clear()
+            self._file_bytes = len(data)
+        self._files[entry] = content
+        return content
 
     def _line(self, row: Row, number: int) -> Line:
         """The row's order line, checked as `_checked_line` checks it; a line whose category,
@@ -671,7 +787,7 @@ class RowReader:
         nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
         return Line(number, category, description, quantity, unit, price, ccy, nsn)
 
-    def _history(self, rows: list[Row], order_date: dt.date) -> History:
+    def _history(self, rows: list[Row], request: OrderRequest) -> History:
         first = rows[0].fields
         text = self.text
         at = rows[0].line
@@ -689,6 +805,10 @@ class RowReader:
             history.signed_on = self.date(text(first, "signed_on"), "signed_on")
             history.delivered_on = self.date(text(first, "delivered_on"), "delivered_on")
             history.billed_on = self.date(text(first, "billed_on"), "billed_on")
+            history.paid_on = self.date(text(first, "paid_on"), "paid_on")
+            paid = text(first, "paid")
+            if paid is not None:
+                history.paid = self._amounts(paid, {line.currency for line in request.lines})
             history.settled_on = self.date(text(first, "settled_on"), "settled_on")
             history.closed_on = self.date(text(first, "closed_on"), "closed_on")
         except BadInput as exc:
@@ -715,6 +835,10 @@ class RowReader:
             raise RowProblem(at, "delivered_on is missing: the date of the delivery")
         if history.delivered_on is not None and not history.delivered:
             raise RowProblem(at, "delivered_on is given, but no line has a delivered quantity")
+        if history.paid and history.paid_on is None:
+            raise RowProblem(at, "paid_on is missing: the day of the payment")
+        if history.paid_on is not None and not history.paid:
+            raise RowProblem(at, "paid_on is given, but not paid: the amount paid")
         if history.delivered and len(signatures) < 2:
             raise RowProblem(
                 at, "a delivery needs the order to bind first: give both parties' signatures"
@@ -723,11 +847,14 @@ class RowReader:
             ("signed_on", history.signed_on),
             ("delivered_on", history.delivered_on),
             ("billed_on", history.billed_on),
+            ("paid_on", history.paid_on),
             ("settled_on", history.settled_on),
             ("closed_on", history.closed_on),
         )
-        previous_name, previous_day = "order_date", order_date
+        previous_name, previous_day = "order_date", request.order_date
         for index, (name, day) in enumerate(steps):
+            if day is None and name == "paid_on":
+                continue  # a payment on account is optional: the settlement may come at once
             if day is None:
                 later = next((n for n, d in steps[index + 1 :] if d is not None), None)
                 if later is not None:
@@ -1129,6 +1256,9 @@ class Importer:
         self._officials: dict[str, Official | None] = {}
         self.bodies: dict[str, str] = {}  # every decision body the orders read so far cite
         self.stored_bodies: set[str] = set()  # those committed to `support_decisions`
+        # the bytes of documents that orders read so far cite and that no batch stored yet
+        # (an order refused by the writer leaves them for a later one citing them too)
+        self.contents: dict[str, document_store.Content] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -1168,11 +1298,14 @@ class Importer:
                 continue
             for item in batch.items:
                 self.bodies.update(item.bodies)
+                self.contents.update((c.sha256, c) for c in item.contents)
             with UnitOfWork(self.engine) as uow:
                 writer = _BatchWriter(self, uow, result, bad)
                 writer.write(writer.build(writer.skip_known(batch.items)))
                 uow.commit()
             self.stored_bodies |= writer.saved_bodies
+            for sha in writer.saved_contents:
+                del self.contents[sha]
             result.batches += 1
             if on_progress is not None:
                 on_progress(Progress(batch.bytes_read, preparer.reader.size, result.rows, result))
@@ -1200,9 +1333,12 @@ def agreement_of(
     return decided, request.arrangement
 
 
-def signing_terms(check: AgreementCheck, rows: Sequence[dict[str, str]]) -> OrderTerms:
+def signing_terms(
+    check: AgreementCheck, rows: Sequence[dict[str, str]], folder: Path | None = None
+) -> OrderTerms:
     """The terms that the importer makes of one order's rows (column -> text, the first row
-    with its id and number): what its officials sign, for a file that carries signatures."""
+    with its id and number): what its officials sign, for a file that carries signatures
+    (`folder`: the file's, where the documents it names by relative path are)."""
     layout = Layout(COLUMNS)
     group = Group(
         rows[0].get(KEY_COLUMN, "").strip() or None,
@@ -1214,7 +1350,7 @@ def signing_terms(check: AgreementCheck, rows: Sequence[dict[str, str]]) -> Orde
     if group.key is None:
         raise BadInput(f"the {KEY_COLUMN} key is missing")
     try:
-        request = RowReader(layout, check.nations).read(group).request
+        request = RowReader(layout, check.nations, folder).read(group).request
     except RowProblem as exc:
         raise BadInput(f"row {exc.line}: {exc}") from None
     decided = Decisions(check).decide(
@@ -1258,6 +1394,9 @@ class Prepared:
     decision_sha256: str
     # the bodies of the decisions it cites that the reading side has not handed over before
     bodies: dict[str, str] = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()  # its supporting documents (in its terms)
+    # the bytes of those documents that the reading side has not handed over before
+    contents: list[document_store.Content] = field(default_factory=list)
     head: str = ""  # the terms text up to the number's value
     tail: str = ""  # and after it
     row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
@@ -1304,7 +1443,7 @@ class Preparer:
         self.rate_table = rate_table
         self.pg = postgres
         self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
-        self._sent: set[str] = set()  # decision bodies handed to the writer
+        self._sent: set[str] = set()  # decision bodies and document bytes handed to the writer
 
     def batches(self) -> Iterator[Batch]:
         reader = self.reader
@@ -1325,7 +1464,7 @@ class Preparer:
                 batch.not_imported += 1
                 continue
             if rows is None or rows.layout is not reader.layout:
-                rows = RowReader(reader.layout, self.check.nations)
+                rows = RowReader(reader.layout, self.check.nations, reader.path.parent)
             try:
                 prepared = self.prepare(rows.read(group))
             except RowProblem as exc:
@@ -1417,6 +1556,11 @@ class Preparer:
         if decided.sha256 not in self._sent:
             self._sent.add(decided.sha256)
             prepared.bodies[decided.sha256] = str(decided.body)
+        prepared.documents = r.documents
+        for content in candidate.contents:
+            if content.sha256 not in self._sent:
+                self._sent.add(content.sha256)
+                prepared.contents.append(content)
         if not h.empty:
             prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
             return prepared
@@ -1563,6 +1707,7 @@ class _BatchWriter:
         self.result = result
         self._bad = bad
         self.saved_bodies: set[str] = set()
+        self.saved_contents: set[str] = set()  # document bytes this batch stored
 
     def refuse(self, p: Prepared, line: int, reason: str) -> None:
         self._bad(BadRow(line, p.key, f"{reason}{NOT_IMPORTED}"))
@@ -1857,6 +2002,25 @@ class _BatchWriter:
             cash = t.owes_money and t.reimbursement == "cash"
             amounts = order.delivered_value() if cash else {}
             add("billed", h.billed_on, {"amounts": amounts, "documents": []})
+        if h.paid_on is not None:
+            method = order.terms.reimbursement
+            if method not in ("cash", "eve"):
+                raise RowProblem(
+                    candidate.lines[0],
+                    f"paid is given, but a {method} order is settled by returning items in "
+                    "kind (settled_on), not by a payment",
+                )
+            add(
+                "settled",
+                h.paid_on,
+                {
+                    "method": method,
+                    "amounts": dict(sorted(h.paid.items())),
+                    "quantities": {},
+                    "note": None,
+                    "documents": [],
+                },
+            )
         if h.settled_on is not None:
             methods = order.settlement_methods()
             if not methods:
@@ -1922,6 +2086,7 @@ class _BatchWriter:
         signatures: list[tuple[Any, ...]] = []
         keys: list[tuple[Any, ...]] = []
         items: list[tuple[Any, ...]] = []
+        documents: list[tuple[Any, ...]] = []
         audit: list[tuple[str, str, str, dt.date, str, str | None]] = []
         for p in accepted:
             oid, number = p.id, str(p.number)
@@ -1938,6 +2103,7 @@ class _BatchWriter:
                 )
                 row = p.row
                 orders.append((row[0], number, *row[2:], now, now))
+                documents.extend((oid, created, d.line, d.name, d.sha256) for d in p.documents)
                 lines.extend(p.line_rows)
                 status, version, event_ids = "proposed", 2, f'"{created}","{proposed}"'
             else:
@@ -1959,6 +2125,10 @@ class _BatchWriter:
                     )
                     posted = digest(event_postings) if event_postings else None
                     audit.append((event.id, oid, event.kind, event.on, payload, posted))
+                    if event.kind == "created":
+                        documents.extend(
+                            (oid, event.id, d.line, d.name, d.sha256) for d in p.documents
+                        )
                     if event_postings:
                         value_date = day(event.on)
                         transactions.append((event.id, oid, event.kind, value_date, None, now))
@@ -2014,8 +2184,10 @@ class _BatchWriter:
         self._insert("order_signatures", SIGNATURE_ROW, signatures)
         self._insert("ledger_open_items", OPEN_ITEM_ROW, items)
         self._insert("logistics_idempotency", KEY_ROW, keys)
+        self._insert("order_documents", DOCUMENT_ROW, documents)
         self._save_decisions(accepted)
         self._chain(audit)
+        self._save_contents(accepted)
         result.events += len(audit)
         result.postings += len(postings)
 
@@ -2030,6 +2202,15 @@ class _BatchWriter:
         new = cited - importer.stored_bodies
         decision_store.save(self.c, {sha: importer.bodies[sha] for sha in new})
         self.saved_bodies = new
+
+    def _save_contents(self, accepted: list[Prepared]) -> None:
+        """Store the bytes of the documents the batch's orders cite that are not stored (after
+        the audit chain's head is locked, as `Books` stores them)."""
+        pending = self.importer.contents
+        cited = {d.sha256 for p in accepted for d in p.documents if d.sha256 in pending}
+        if cited:
+            document_store.save(self.c, [pending[sha] for sha in sorted(cited)], self.now)
+        self.saved_contents = cited
 
     def _chain(self, entries: list[tuple[str, str, str, dt.date, str, str | None]]) -> None:
         """Append the events to the audit chain, under the lock on its head (taken last, as
@@ -2126,6 +2307,7 @@ SIGNATURE_ROW = (
 )
 KEY_ROW = ("key", "command", "request_digest", "result", "created_at")
 OPEN_ITEM_ROW = ("order_id", "book", "counterparty", "kind", "ledger", "amount", "start")
+DOCUMENT_ROW = ("order_id", "event_id", "line", "name", "sha256")
 AUDIT_ROW = (
     "seq",
     "event_id",
