@@ -22,8 +22,10 @@ def summary(agreement: Agreement, on: dt.date) -> dict[str, object]:
         "title": agreement.title.strip(),
         "short_title": agreement.short_title,
         "signed": agreement.signed,
+        "provisionally_applied": agreement.provisionally_applied,
         "in_force": agreement.in_force,
         "ended": end,
+        "notified": agreement.notified,
         "status": compiled.status(on.toordinal()),
         "implements": agreement.implements,
         "replaces": agreement.replaces,
@@ -67,7 +69,7 @@ class Network:
 
 
 def network(agreements: tuple[Agreement, ...], on: dt.date) -> Network:
-    """Nations and the agreements in force between them on the date.
+    """Nations and the agreements in force (or provisionally applied) between them on the date.
 
     Every nation that is party to a shipped agreement appears, linked or not, so that a
     missing link (JPN–KOR in 2015) is visible as such.
@@ -80,7 +82,7 @@ def network(agreements: tuple[Agreement, ...], on: dt.date) -> Network:
         nations.update(agreement.parties)
         for party in agreement.parties:
             partners.setdefault(party, set()).update(set(agreement.parties) - {party})
-        if compile_agreement(agreement).status(day) != "in-force":
+        if not compile_agreement(agreement).applies(day):  # in force or provisionally applied
             continue
         parties = sorted(agreement.parties)
         for i, a in enumerate(parties):

@@ -41,10 +41,11 @@ condition whose exclusion cannot apply to the clause (no category or situation i
 a supplier that is not a party) is left out; the version's full list of exclusions is in the
 comment header of each of its permits.
 
-Windows follow `CompiledAgreement.status` and `version_on` exactly: the agreement is in force
-on `in_force <= day < end`; version i is the effective one from its `effective` day until the
-earliest `effective` day of a later version in the list; an implementing arrangement's window is
-further cut to the window in which its parent is in force (an arrangement whose parent is not in
+Windows follow `CompiledAgreement.applies` and `version_on` exactly: the agreement applies on
+`applied_from <= day < end` (from `provisionally_applied` if given, else from `in_force`);
+version i is the effective one from its `effective` day until the earliest `effective` day of a
+later version in the list; an implementing arrangement's window is further cut to the window in
+which its parent applies (an arrangement whose parent is not in
 the set counts alone, as in `evaluate_support`). All three are intervals, so each permit holds on
 a single interval of days. A clause whose interval is empty (its agreement not yet in force, say)
 still gets its permit, with `when { false }` and a comment saying why, so that every clause of
@@ -190,15 +191,16 @@ def _member(codes: Iterable[str], attribute: str) -> list[str]:
 def _agreement_window(
     agreement: CompiledAgreement, by_id: dict[str, CompiledAgreement]
 ) -> tuple[int, int] | None:
-    """The days on which `evaluate_support` counts the agreement as in force: [start, end)."""
-    if agreement.in_force is None:
+    """The days on which `evaluate_support` counts the agreement as in force (or provisionally
+    applied): [start, end)."""
+    if agreement.applied_from is None:
         return None
-    start, end = agreement.in_force, agreement.end
+    start, end = agreement.applied_from, agreement.end
     parent = by_id.get(agreement.implements) if agreement.implements else None
     if parent is not None:
-        if parent.in_force is None:
+        if parent.applied_from is None:
             return None
-        start, end = max(start, parent.in_force), min(end, parent.end)
+        start, end = max(start, parent.applied_from), min(end, parent.end)
     return (start, end) if start < end else None
 
 
@@ -220,9 +222,12 @@ def _version_windows(
 
 def _never(agreement: CompiledAgreement, by_id: dict[str, CompiledAgreement]) -> str:
     """Why a clause's permit holds on no day."""
-    if agreement.in_force is None:
+    if agreement.applied_from is None:
         signed = f"signed {_iso(agreement.signed)}, " if agreement.signed else ""
-        return f"the agreement has not entered into force ({signed}no entry-into-force date)"
+        return (
+            f"the agreement has not entered into force ({signed}no entry-into-force or "
+            "provisional application date)"
+        )
     if _agreement_window(agreement, by_id) is None:
         return f"the agreement it implements, {agreement.implements}, is never in force with it"
     return "this version was superseded before the agreement entered into force"
@@ -265,7 +270,9 @@ def _permit(
     else:
         start, end = window
         ending = f"before {_iso(end)}" if end != NEVER else "with no end"
-        holds = f"// Holds from {_iso(start)}, {ending} (in force, and this version effective)."
+        applied = agreement.provisionally_applied
+        basis = "in force" if applied is None else "provisionally applied or in force"
+        holds = f"// Holds from {_iso(start)}, {ending} ({basis}, and this version effective)."
         days = _window(start, end)
     lines = [
         *_comment(

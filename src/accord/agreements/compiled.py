@@ -68,16 +68,36 @@ class CompiledAgreement:
     implements: str | None
     versions: tuple[CompiledVersion, ...]
     sources: tuple[str, ...]
+    # From this day until `in_force` (or the end, if it never enters into force) the parties
+    # apply the agreement provisionally: it permits as if in force.
+    provisionally_applied: int | None = None
+    notified: int | None = None  # information only: no decision depends on it
+
+    @property
+    def applied_from(self) -> int | None:
+        """The first day the agreement applies: provisionally, or else in force."""
+        if self.provisionally_applied is not None:
+            return self.provisionally_applied
+        return self.in_force
 
     def status(self, day: int) -> str:
-        """`not-yet-signed`, `signed`, `in-force` or `ended` on the day (an ordinal)."""
+        """`not-yet-signed`, `signed`, `provisionally-applied`, `in-force` or `ended` on the
+        day (an ordinal)."""
         if self.in_force is not None and self.in_force <= day < self.end:
             return "in-force"
-        if self.in_force is not None and day >= self.end:
+        start = self.applied_from
+        if start is not None and day >= self.end:
             return "ended"
+        if start is not None and start <= day:
+            return "provisionally-applied"  # before in_force (the schema keeps it so)
         if self.signed is not None and day >= self.signed:
             return "signed"
         return "not-yet-signed"
+
+    def applies(self, day: int) -> bool:
+        """In force or provisionally applied on the day: what permits support or release."""
+        start = self.applied_from
+        return start is not None and start <= day < self.end
 
     def version_on(self, day: int) -> CompiledVersion | None:
         current = None
@@ -87,7 +107,11 @@ class CompiledAgreement:
         return current
 
     def change_days(self) -> set[int]:
-        days = {d for d in (self.signed, self.in_force, self.end) if d is not None}
+        days = {
+            d
+            for d in (self.signed, self.provisionally_applied, self.in_force, self.end)
+            if d is not None
+        }
         days.update(v.effective for v in self.versions)
         return days - {NEVER}
 
@@ -197,7 +221,13 @@ def compile_agreement(agreement: Agreement) -> CompiledAgreement:
         implements=agreement.implements,
         versions=tuple(_version(agreement.id, v) for v in agreement.versions),
         sources=_urls(agreement.sources),
+        provisionally_applied=_ordinal(agreement.provisionally_applied),
+        notified=_ordinal(agreement.notified),
     )
+
+
+def _ordinal(day: dt.date | None) -> int | None:
+    return day.toordinal() if day else None
 
 
 def compile_law(law: NationalLaw) -> CompiledLaw:

@@ -3,7 +3,7 @@ on a date, under the agreements and national law in force then?
 
 `evaluate_support` is the rule, stated once and directly. `SupportIndex` answers the same
 question fast: for each ordered pair of nations it keeps the days on which anything relevant
-changes (an agreement signed, in force or ended, a version effective, a law's situation created
+changes (an agreement signed, provisionally applied, in force or ended, a version effective, a law's situation created
 or abolished); between two such days every answer is the same, so each segment memoizes its
 answers by (category, situation). Both are pure functions of the agreement set.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from accord.agreements.compiled import (
@@ -92,29 +92,69 @@ def _date(day: int) -> str:
 
 
 def _in_force(agreement: CompiledAgreement, day: int, by_id: dict[str, CompiledAgreement]) -> bool:
-    if agreement.status(day) != "in-force":
+    """In force or provisionally applied on the day, and so is the agreement it implements."""
+    if not agreement.applies(day):
         return False
     parent = by_id.get(agreement.implements) if agreement.implements else None
-    return parent is None or parent.status(day) == "in-force"
+    return parent is None or parent.applies(day)
 
 
 def _not_in_force_reason(agreement: CompiledAgreement, day: int) -> Reason:
     status = agreement.status(day)
+    applied = agreement.provisionally_applied
+    signed = agreement.signed or agreement.applied_from
     if status == "ended":
         why = f"it ended on {_date(agreement.end)}"
+    elif applied is not None and agreement.in_force is not None:
+        why = (
+            f"it was signed on {_date(signed or applied)}, provisionally applied from "
+            f"{_date(applied)} and entered into force on {_date(agreement.in_force)}"
+        )
+    elif applied is not None:
+        why = (
+            f"it was signed on {_date(signed or applied)}, is provisionally applied from "
+            f"{_date(applied)} and has not entered into force"
+        )
     elif agreement.in_force is not None:
-        why = f"it was signed on {_date(agreement.signed or agreement.in_force)} and entered into force on {_date(agreement.in_force)}"
+        why = f"it was signed on {_date(signed or agreement.in_force)} and entered into force on {_date(agreement.in_force)}"
     else:
-        signed = _date(agreement.signed) if agreement.signed else "an unknown date"
-        why = f"it was signed on {signed} and has not entered into force"
+        signed_on = _date(agreement.signed) if agreement.signed else "an unknown date"
+        why = f"it was signed on {signed_on} and has not entered into force"
+    state = "in force" if applied is None else "in force or provisionally applied"
     return Reason(
         "not-in-force",
-        f"{agreement.short_title} is not in force on {ON}: {why}.",
+        f"{agreement.short_title} is not {state} on {ON}: {why}.",
         agreement.id,
         None,
         None,
         agreement.sources,
     )
+
+
+def _provisionally(
+    permit: Reason, agreement: CompiledAgreement, day: int, by_id: dict[str, CompiledAgreement]
+) -> Reason:
+    """The permit, saying so where it rests on provisional application (of the agreement, or
+    of the agreement it implements) rather than on entry into force."""
+    parent = by_id.get(agreement.implements) if agreement.implements else None
+    notes = [
+        a for a in (agreement, parent) if a is not None and a.status(day) == "provisionally-applied"
+    ]
+    if not notes:
+        return permit
+    said = []
+    for a in notes:
+        entry = (
+            f"before its entry into force on {_date(a.in_force)}"
+            if a.in_force is not None
+            else "not yet in force"
+        )
+        assert a.provisionally_applied is not None
+        said.append(
+            f"{a.short_title} is provisionally applied from {_date(a.provisionally_applied)}, "
+            f"{entry}"
+        )
+    return replace(permit, message=f"{permit.message.rstrip()} ({'; '.join(said)}.)")
 
 
 def _law_reasons(
@@ -291,6 +331,7 @@ def _evaluate(
             for lim in supplier_law.limits
             if category in lim.categories
         )
+    # Provisionally applied agreements count as in force (they permit from that day).
     in_force = [a for a in pair if _in_force(a, day, by_id)]
     if not in_force:
         existing = [a for a in pair if a.status(day) != "not-yet-signed"]
@@ -305,7 +346,7 @@ def _evaluate(
         assert version is not None, f"{agreement.id} is in force without a version"
         permit, denials = _version_denials(agreement, version, supplier, category, situation)
         if permit:
-            permits.append(permit)
+            permits.append(_provisionally(permit, agreement, day, by_id))
         agreement_denials.extend(denials)
     if permits and not law_denials:
         return Decision(True, (permits[0],))

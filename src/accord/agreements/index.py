@@ -13,7 +13,7 @@ from accord.agreements.decisions import SupportIndex
 if TYPE_CHECKING:
     from accord.agreements.loader import AgreementSet
 
-_FORMAT = 1  # bump when the compiled dataclasses change shape
+_FORMAT = 2  # bump when the compiled dataclasses change shape
 
 
 @dataclass(frozen=True)

@@ -256,8 +256,14 @@ class Agreement(_Sourced):
     short_title: str
     parties: list[str] = Field(min_length=2)
     signed: dt.date | None = None
+    # From this day the parties apply the agreement before it enters into force (until
+    # `in_force`, or until the end if it never does): it permits as if in force.
+    provisionally_applied: dt.date | None = None
     in_force: dt.date | None = None
     ended: dt.date | None = None
+    # The day the agreement was notified: for a US agreement, the notice to Congress that
+    # 10 U.S.C. 2342(b) requires; listed by the annual report of 10 U.S.C. 2342(h).
+    notified: dt.date | None = None
     implements: str | None = None
     replaces: str | None = None
     uncertain: dict[str, str] = Field(default_factory=dict)
@@ -286,6 +292,7 @@ class Agreement(_Sourced):
             raise ValueError("parties must be distinct")
         if self.in_force and self.signed and self.in_force < self.signed:
             raise ValueError("in_force is before signed")
+        self._check_provisional()
         if self.ended and self.in_force and self.ended <= self.in_force:
             raise ValueError("ended must be after in_force")
         if self.kind == "implementing-arrangement" and not self.implements:
@@ -297,8 +304,16 @@ class Agreement(_Sourced):
             raise ValueError(
                 "the first version must be effective when the agreement enters into force"
             )
+        applied = self.provisionally_applied
+        if self.versions and applied and self.versions[0].effective > applied:
+            raise ValueError(
+                "the first version must be effective when the agreement is first provisionally "
+                f"applied ({applied})"
+            )
         if self.in_force and not self.versions and self.kind in vocab.LOGISTICS_KINDS:
             raise ValueError("an agreement in force needs at least one version")
+        if applied and not self.versions:
+            raise ValueError("an agreement provisionally applied needs at least one version")
         for version in self.versions:
             for item in (*version.clauses, *version.exclusions):
                 if (
@@ -314,8 +329,10 @@ class Agreement(_Sourced):
                 raise ValueError(f"version {version.id}: clause and exclusion ids must be unique")
         unknown = set(self.uncertain) - {
             "signed",
+            "provisionally_applied",
             "in_force",
             "ended",
+            "notified",
             "events",
             "versions",
             "clauses",
@@ -339,6 +356,26 @@ class Agreement(_Sourced):
                 "information agreements (kind gsomia or information-sharing-arrangement)"
             )
         return self
+
+    def _check_provisional(self) -> None:
+        """Provisional application runs from `provisionally_applied` until entry into force."""
+        applied = self.provisionally_applied
+        if applied is None:
+            return
+        if self.signed and applied < self.signed:
+            raise ValueError(
+                f"provisionally_applied ({applied}) is before signed ({self.signed}); an "
+                "agreement is provisionally applied from its signature or later"
+            )
+        if self.in_force and applied >= self.in_force:
+            raise ValueError(
+                f"provisionally_applied ({applied}) must be before in_force ({self.in_force}); "
+                "provisional application ends when the agreement enters into force"
+            )
+        if self.ended and self.ended <= applied:
+            raise ValueError(
+                f"ended ({self.ended}) must be after provisionally_applied ({applied})"
+            )
 
     def _check_information(self) -> None:
         """Rules that hold for information agreements only (logistics ones are untouched)."""

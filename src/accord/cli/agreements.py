@@ -59,17 +59,26 @@ def list_agreements(
     from rich.table import Table
 
     table = Table(title=f"Agreements — status on {day.isoformat()}", title_justify="left")
-    for column in ("id", "kind", "parties", "signed", "in force", "ended", "status"):
+    # Provisional application and notification dates are rare: their columns are shown only
+    # when a listed agreement has one.
+    dates = ["signed", "provisionally_applied", "in_force", "ended", "notified"]
+    dates = [d for d in dates if d in ("signed", "in_force", "ended") or any(r[d] for r in rows)]
+    headings = {"provisionally_applied": "provisionally applied", "in_force": "in force"}
+    for column in ("id", "kind", "parties", *(headings.get(d, d) for d in dates), "status"):
         table.add_column(column)
-    colours = {"in-force": "green", "signed": "yellow", "ended": "dim", "not-yet-signed": "dim"}
+    colours = {
+        "in-force": "green",
+        "provisionally-applied": "cyan",
+        "signed": "yellow",
+        "ended": "dim",
+        "not-yet-signed": "dim",
+    }
     for row in rows:
         table.add_row(
             str(row["id"]),
             str(row["kind"]),
             "–".join(row["parties"]),  # type: ignore[arg-type]
-            str(row["signed"] or ""),
-            str(row["in_force"] or ""),
-            str(row["ended"] or ""),
+            *(str(row[d] or "") for d in dates),
             f"[{colours[str(row['status'])]}]{row['status']}[/]",
         )
     console().print(table)
@@ -109,10 +118,15 @@ def _show_text(agreement: Agreement, row: dict[str, object]) -> None:
     out = console()
     out.print(f"[bold]{escape(agreement.short_title)}[/]  ({agreement.id}, {agreement.kind})")
     out.print(escape(agreement.title.strip()))
+    applied = agreement.provisionally_applied
     out.print(
         f"parties {'–'.join(agreement.parties)}  signed {agreement.signed or '?'}  "
-        f"in force {agreement.in_force or '—'}  ended {row['ended'] or '—'}  status {row['status']}"
+        + (f"provisionally applied {applied}  " if applied else "")
+        + f"in force {agreement.in_force or '—'}  ended {row['ended'] or '—'}  "
+        + f"status {row['status']}"
     )
+    if agreement.notified:
+        out.print(f"notified {agreement.notified}")
     for field, note in agreement.uncertain.items():
         out.print(f"[yellow]uncertain {field}[/]: {escape(note.strip())}")
     for event in agreement.events:

@@ -282,15 +282,19 @@ def annual(data: AnnualInput, as_of: dt.date) -> Report:
                     Column("counterparty"),
                     Column("kind"),
                     Column("signed", DATE),
+                    Column("notified", DATE),
+                    Column("provisionally_applied", DATE),
                     Column("in_force", DATE),
                     Column("ended", DATE),
                     Column("agreement_status"),
                 ),
                 _annual_agreements(data, as_of),
-                note="10 U.S.C. 2342(h): the agreements in force, with their dates. The "
-                f"cross-servicing agreements and implementing arrangements of {book} in force on "
-                f"{as_of}, and those in force at any time of the fiscal year until then (status "
-                "on the report's date), from Accord's agreement files.",
+                note="10 U.S.C. 2342(h): the agreements in force or provisionally applied, with "
+                "their dates of signature and notification. The cross-servicing agreements and "
+                f"implementing arrangements of {book} in force or provisionally applied on "
+                f"{as_of}, and those in force or provisionally applied at any time of the fiscal "
+                "year until then (status on the report's date), from Accord's agreement files; "
+                "a date the files do not give is left blank.",
             ),
             Section(
                 "by-category",
@@ -388,8 +392,10 @@ def _annual_agreements(data: AnnualInput, as_of: dt.date) -> list[dict[str, Any]
         if data.book not in a.parties or a.kind not in SUPPORT_KINDS:
             continue
         status = a.status(day)
-        in_year = a.in_force is not None and a.in_force <= until and a.end > since
-        if status != "in-force" and not in_year:
+        # In force or provisionally applied on some day of the year until the report's date.
+        start = a.applied_from
+        in_year = start is not None and start <= until and a.end > since
+        if not a.applies(day) and not in_year:
             continue
         rows.append(
             {
@@ -398,12 +404,20 @@ def _annual_agreements(data: AnnualInput, as_of: dt.date) -> list[dict[str, Any]
                 "counterparty": ", ".join(sorted(a.parties - {data.book})),
                 "kind": a.kind,
                 "signed": _day(a.signed),
+                "notified": _day(a.notified),
+                "provisionally_applied": _day(a.provisionally_applied),
                 "in_force": _day(a.in_force),
                 "ended": _day(a.end) if status == "ended" else None,
                 "agreement_status": status,
             }
         )
-    rows.sort(key=lambda r: (r["counterparty"], r["in_force"] or dt.date.max, r["agreement"]))
+    rows.sort(
+        key=lambda r: (
+            r["counterparty"],
+            r["provisionally_applied"] or r["in_force"] or dt.date.max,
+            r["agreement"],
+        )
+    )
     return rows
 
 

@@ -105,7 +105,8 @@ class InfoAgreement:
         return self.base.status(day)
 
     def in_force(self, day: int) -> bool:
-        return self.base.status(day) == "in-force"
+        """In force, or provisionally applied (which lets the parties act on it alike)."""
+        return self.base.applies(day)
 
     def version_on(self, day: int) -> InfoVersion | None:
         current = None
@@ -190,7 +191,7 @@ def compile_all(agreements: Iterable[Agreement]) -> tuple[InfoAgreement, ...]:
         raise InvalidAgreementFile(problems)
     compiled = [compile_information(a) for a in chosen]
     # Bilateral agreements first, oldest first: the first that permits is the one named.
-    compiled.sort(key=lambda a: (a.hub is not None, a.base.in_force or 0, a.id))
+    compiled.sort(key=lambda a: (a.hub is not None, a.base.applied_from or 0, a.id))
     return tuple(compiled)
 
 

@@ -64,7 +64,7 @@ def _step(
         status = agreement.status(day)
         if status == "not-yet-signed":
             continue
-        if status != "in-force":
+        if not agreement.in_force(day):
             reasons.append(
                 Reason(
                     "not-in-force",

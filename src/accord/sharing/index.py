@@ -13,7 +13,7 @@ from accord.agreements.cache import cached
 from accord.sharing.compiled import InfoAgreement
 from accord.sharing.release import ReleaseIndex
 
-_FORMAT = 1  # bump when the compiled dataclasses of sharing/compiled.py change shape
+_FORMAT = 2  # bump when the compiled dataclasses of sharing/compiled.py change shape
 
 
 @dataclass(frozen=True)

@@ -149,10 +149,41 @@ def national_denial(level: Level, day: int) -> Reason | None:
     return None
 
 
+def _provisional_note(*agreements: InfoAgreement, day: int) -> str:
+    """A note for a permit, naming those of `agreements` applied provisionally on the day (not
+    yet in force): " (X is provisionally applied from D, ...)"; or "" if none is."""
+    said = []
+    for agreement in agreements:
+        base = agreement.base
+        if base.provisionally_applied is None or base.status(day) != "provisionally-applied":
+            continue
+        entry = (
+            f"before its entry into force on {_date(base.in_force)}"
+            if base.in_force is not None
+            else "not yet in force"
+        )
+        said.append(
+            f"{agreement.short_title} is provisionally applied from "
+            f"{_date(base.provisionally_applied)}, {entry}"
+        )
+    return f" ({'; '.join(said)}.)" if said else ""
+
+
 def _not_in_force(agreement: InfoAgreement, day: int) -> Reason:
     base = agreement.base
+    applied = base.provisionally_applied
     if agreement.status(day) == "ended":
         why = f"it ended on {_date(base.end)}"
+    elif applied is not None:
+        entry = (
+            f"took effect on {_date(base.in_force)}"
+            if base.in_force is not None
+            else "has not entered into force"
+        )
+        why = (
+            f"it was signed on {_date(base.signed or applied)}, provisionally applied from "
+            f"{_date(applied)}, and {entry}"
+        )
     elif base.in_force is not None:
         why = (
             f"it was signed on {_date(base.signed or base.in_force)} and took effect on "
@@ -160,9 +191,10 @@ def _not_in_force(agreement: InfoAgreement, day: int) -> Reason:
         )
     else:
         why = "it has not entered into force"
+    state = "in force" if applied is None else "in force or provisionally applied"
     return Reason(
         "not-in-force",
-        f"{agreement.short_title} is not in force on {ON}: {why}.",
+        f"{agreement.short_title} is not {state} on {ON}: {why}.",
         agreement.id,
         None,
         None,
@@ -404,6 +436,7 @@ class _Rule:
             f"{level.native} ({level.code}){how} on '{topic}' to {recipient} on {ON}, at the "
             f"equivalent {row.equivalent.upper()} ({row.article}); {remark}."
         )
+        base += _provisional_note(agreement, day=day)
         if not onward:
             return Reason(
                 "permitted",
@@ -422,7 +455,7 @@ class _Rule:
                 "permitted",
                 f"{hub_clause.article} of {hub.short_title}: {holder}, the hub, forwards "
                 f"{originator}'s information to {recipient} with {originator}'s prior written "
-                f"consent on record; {base}",
+                f"consent on record; {base}{_provisional_note(hub, day=day)}",
                 hub.id,
                 hub_clause.article,
                 hub_clause.uid,
@@ -521,7 +554,7 @@ def _route_reason(
         f"{holder} may not release directly to {recipient} on {ON}, but may through {hub} under "
         f"{clause.article} of {arrangement.short_title}: {holder} → {hub} under {first.via} as "
         f"{_show(first.marking)}, then {hub} → {recipient} under {second.via} as "
-        f"{_show(second.marking)}{approval}.",
+        f"{_show(second.marking)}{approval}.{_provisional_note(arrangement, day=day)}",
         arrangement.id,
         clause.article,
         clause.uid,
