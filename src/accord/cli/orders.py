@@ -1,5 +1,5 @@
-"""`accord orders ...`: propose, sign, deliver, bill, settle, close, cancel, reverse, list, show,
-documents, document.
+"""`accord orders ...`: propose, sign, deliver, bill, settle, convert, close, cancel, reverse,
+list, show, documents, document.
 
 Every mutating command takes `--idempotency-key` (a retry with the same key returns the first
 result; without one, a fresh key is made) and `--on` (the legal date, default today). Errors are
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from accord.services.logistics import Logistics
 
 app = typer.Typer(
-    help="Logistics orders: propose, sign, deliver, bill, settle, close.", no_args_is_help=True
+    help="Logistics orders: propose, sign, deliver, bill, settle, convert, close.",
+    no_args_is_help=True,
 )
 
 DB_HELP = "Database URL (default: $ACCORD_DATABASE_URL, else sqlite:///accord.db)."
@@ -466,8 +467,10 @@ def settle(
         amounts: dict[str, int] = {}
         qty: dict[int, int] = {}
         if full:
-            if method in ("cash", "eve"):
-                amounts = current.outstanding_money()
+            if method == "cash":
+                amounts = current.outstanding_cash()
+            elif method == "eve":
+                amounts = current.outstanding_exchange()
             elif method == "rik":
                 qty = current.outstanding_in_kind()
             else:
@@ -507,6 +510,46 @@ def settle(
     emit_kept(result, cited, as_json)
 
 
+@app.command("convert")
+def convert(
+    order: str = typer.Argument(..., help="Order id or number."),
+    note: str | None = typer.Option(None, "--note", help="E.g. why it was not replaced."),
+    document: list[str] = typer.Option(
+        [], "--document", help="Bill: PATH (content kept), LINE:PATH or NAME=SHA256."
+    ),
+    on: str | None = OnOption,
+    db: str | None = DbOption,
+    key: str | None = KeyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Convert replacement in kind or an exchange of equal value still owed more than 12
+    months after the first delivery (10 U.S.C. 2345(b)) to cash at the order's prices, as DoD
+    policy does (unverified: the statute does not say); then settle it by cash."""
+    day = on_date(on)
+    cited = documents(document)
+    with logistics(db) as service:
+        result = service.convert(
+            order,
+            key=idempotency_key(key),
+            on=day,
+            note=note,
+            documents=cited.documents,
+            contents=cited.contents,
+        )
+    emit(result, as_json, "converted to cash")
+    if not as_json:
+        conversion = result.get("conversion") or {}
+        for x in conversion.get("lines") or ():
+            typer.echo(
+                f"  line {x['line']}: {x['quantity']} {x['commodity']} × "
+                f"{_money(x['unit_price'], x['currency'])} = {_money(x['value'], x['currency'])}"
+            )
+        owed = ", ".join(_money(a, c) for c, a in (conversion.get("amounts") or {}).items())
+        if owed:
+            typer.echo(f"  owed in cash: {owed} (settle with `accord orders settle ... cash`)")
+    emit_kept(result, cited, as_json)
+
+
 @app.command("close")
 def close(
     order: str = typer.Argument(..., help="Order id or number."),
@@ -539,14 +582,17 @@ def cancel(
 @app.command("reverse")
 def reverse(
     order: str = typer.Argument(..., help="Order id or number."),
-    event: str = typer.Argument(..., help="Id of the delivery, bill or settlement to reverse."),
+    event: str = typer.Argument(
+        ..., help="Id of the delivery, bill, settlement or conversion to reverse."
+    ),
     reason: str | None = typer.Option(None, "--reason"),
     on: str | None = OnOption,
     db: str | None = DbOption,
     key: str | None = KeyOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Correct a delivery, bill or settlement by a reversing entry (nothing is edited)."""
+    """Correct a delivery, bill, settlement or conversion to cash by a reversing entry (nothing
+    is edited)."""
     with logistics(db) as service:
         result = service.reverse(
             order, event, key=idempotency_key(key), on=on_date(on), reason=reason
@@ -666,6 +712,11 @@ def show(
     clocks = view["clocks"]
     if clocks["settlement_due"]:
         out.print(f"  settlement due by {clocks['settlement_due']}")
+    if clocks.get("convertible_from"):
+        out.print(
+            f"  may be converted to cash from {clocks['convertible_from']} "
+            "(10 U.S.C. 2345(b); DoD policy, unverified): accord orders convert"
+        )
     for reason in clocks["overdue"]:
         out.print(f"  [bold red]overdue[/]: {escape(reason)}")
     for e in view["events"]:

@@ -11,9 +11,17 @@ States::
 
     draft ─propose─▶ proposed ─sign×2─▶ signed ─deliver─▶ delivered ─bill─▶ billed ─settle─▶ settled ─close─▶ closed
       └──────────────┴───────────────────┴─cancel─▶ cancelled        (deliver again)   (settle in part)
+                                              delivered|billed ─convert─▶ billed (RIK/EVE owed in cash)
 
-Corrections are reversals of a delivery, a bill or a settlement (the latest stage only);
-nothing is edited.
+Replacement in kind (RIK) or an exchange of equal value (EVE) not made within 12 months after
+the first delivery (10 U.S.C. 2345(b)) may be converted to cash (`converted-to-cash`): what is
+still owed in kind becomes a cash receivable at the order's prices, settled like a cash order.
+The statute sets the 12 months but not what follows them; the conversion follows DoD policy
+(DoDD 2010.09, DoD FMR Vol. 11A Ch. 8) as Accord's reference reads it: UNVERIFIED policy,
+not statute.
+
+Corrections are reversals of a delivery, a bill, a settlement or a conversion to cash (the
+latest stage only); nothing is edited.
 """
 
 from __future__ import annotations
@@ -73,7 +81,16 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "close": frozenset({Status.SETTLED}),
     "cancel": frozenset({Status.DRAFT, Status.PROPOSED, Status.SIGNED}),
     "reverse": frozenset({Status.DELIVERED, Status.BILLED, Status.SETTLED}),
+    "convert": frozenset({Status.DELIVERED, Status.BILLED}),
 }
+
+# Reimbursements whose unsatisfied obligations convert to cash after 10 U.S.C. 2345(b)'s 12
+# months (DoD policy, unverified: see the module's docstring).
+CONVERTIBLE = ("rik", "eve")
+CONVERSION_BASIS = (
+    "10 U.S.C. 2345(b) (12 months after delivery); conversion to cash: DoD policy "
+    "(DoDD 2010.09, DoD FMR Vol. 11A Ch. 8), unverified"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +375,18 @@ class Settlement:
 
 
 @dataclass
+class Conversion:
+    """RIK or EVE still owed after 10 U.S.C. 2345(b)'s 12 months, made owed in cash."""
+
+    id: str
+    on: dt.date
+    method: str  # what was owed: rik (quantities per line) or eve (value per currency)
+    quantities: dict[int, int]  # RIK: converted per line; EVE: none
+    amounts: dict[str, int]  # the cash now owed for it, per currency (at the lines' prices)
+    reversed: bool = False
+
+
+@dataclass
 class Order:
     terms: OrderTerms
     status: Status = Status.DRAFT
@@ -367,6 +396,7 @@ class Order:
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     bill: tuple[str, dt.date, dict[str, int]] | None = None  # event id, date, amounts billed
     settlements: dict[str, Settlement] = field(default_factory=dict)
+    conversions: dict[str, Conversion] = field(default_factory=dict)
     ceiling: dict[str, Any] = field(default_factory=dict)  # charges and waiver at signing
     signed_on: dt.date | None = None
     closed_on: dt.date | None = None
@@ -416,27 +446,61 @@ class Order:
                 total[line] += q
         return dict(total)
 
+    def conversion(self) -> Conversion | None:
+        """The latest conversion to cash not reversed (one converts all that was owed)."""
+        live = [c for c in self.conversions.values() if not c.reversed]
+        return live[-1] if live else None
+
+    def converted_quantities(self) -> dict[int, int]:
+        """RIK converted to cash, per line (conversions not reversed)."""
+        total: dict[int, int] = defaultdict(int)
+        for c in self.conversions.values():
+            if not c.reversed:
+                for line, q in c.quantities.items():
+                    total[line] += q
+        return dict(total)
+
+    def converted_amounts(self) -> dict[str, int]:
+        """The cash owed by conversion, per currency (conversions not reversed)."""
+        total: dict[str, int] = defaultdict(int)
+        for c in self.conversions.values():
+            if not c.reversed:
+                for ccy, a in c.amounts.items():
+                    total[ccy] += a
+        return dict(total)
+
     def outstanding_money(self) -> dict[str, int]:
         """Money still owed (cash, or value to exchange), per currency."""
-        if not self.terms.owes_money:
+        total: dict[str, int] = defaultdict(int)
+        for part in (self.outstanding_exchange(), self.outstanding_cash()):
+            for ccy, v in part.items():
+                total[ccy] += v
+        return {ccy: v for ccy, v in sorted(total.items()) if v}
+
+    def outstanding_exchange(self) -> dict[str, int]:
+        """EVE: value still to be given back in support of equal value, per currency (none
+        once converted to cash)."""
+        if not (self.terms.owes_money and self.terms.reimbursement == "eve"):
             return {}
-        paid = self.settled_amounts(self.terms.reimbursement)
-        return {
-            ccy: v - paid.get(ccy, 0)
-            for ccy, v in self.delivered_value().items()
-            if v - paid.get(ccy, 0)
-        }
+        done = self.settled_amounts("eve")
+        converted = self.converted_amounts()
+        return _remaining(self.delivered_value(), done, converted)
+
+    def outstanding_cash(self) -> dict[str, int]:
+        """Cash still owed, per currency: for a cash order the value delivered, for an RIK or
+        EVE order the value converted to cash; less the cash paid."""
+        paid = self.settled_amounts("cash")
+        if self.terms.owes_money and self.terms.reimbursement == "cash":
+            return _remaining(self.delivered_value(), paid)
+        return _remaining(self.converted_amounts(), paid)
 
     def outstanding_in_kind(self) -> dict[int, int]:
-        """Quantities still to be replaced in kind, per line."""
+        """Quantities still to be replaced in kind, per line (none once converted to cash)."""
         if not self.terms.owes_in_kind:
             return {}
         back = self.settled_quantities("rik")
-        return {
-            line: q - back.get(line, 0)
-            for line, q in self.delivered_qty().items()
-            if q - back.get(line, 0)
-        }
+        converted = self.converted_quantities()
+        return _remaining(self.delivered_qty(), back, converted)
 
     def outstanding_due_back(self) -> dict[int, int]:
         """Loaned or leased quantities not yet returned, per line."""
@@ -495,7 +559,11 @@ class Order:
             raise BadInput(
                 f"{event.kind} date {event.on} is before the order date {self.terms.order_date}"
             )
-        handler = getattr(self, f"_on_{event.kind}", None)
+        handler = (
+            None
+            if "_" in event.kind
+            else getattr(self, f"_on_{event.kind.replace('-', '_')}", None)
+        )
         if handler is None:
             raise BadInput(f"unknown order event {event.kind!r}")
         postings: list[Posting] = handler(event)
@@ -655,7 +723,7 @@ class Order:
         if method in ("cash", "eve"):
             if quantities or not amounts:
                 raise BadInput(f"a {method} settlement gives amounts per currency, not quantities")
-            owed = self.outstanding_money()
+            owed = self.outstanding_cash() if method == "cash" else self.outstanding_exchange()
             for ccy, a in sorted(amounts.items()):
                 if a <= 0:
                     raise BadInput(f"settlement amount {a} {ccy} is not positive")
@@ -716,13 +784,128 @@ class Order:
     def settlement_methods(self) -> tuple[str, ...]:
         """How what is outstanding may be settled now."""
         methods = []
-        if self.outstanding_money():
-            methods.append(self.terms.reimbursement)
+        if self.outstanding_exchange():
+            methods.append("eve")
+        if self.outstanding_cash():
+            methods.append("cash")
         if self.outstanding_in_kind():
             methods.append("rik")
         if self.outstanding_due_back():
             methods.append("return")
         return tuple(methods)
+
+    # ------------------------------------------------------------------ conversion to cash
+
+    def convertible(self) -> dict[str, Any]:
+        """What a conversion to cash would convert now, as its event records it: the method
+        owed (`rik`, `eve`), per line the quantity still owed in kind and its value at the
+        line's price (RIK), the cash that becomes owed per currency, and the 10 U.S.C. 2345(b)
+        date after which it may be made (`settlement_due`). Refused (one line) when the order
+        is not reimbursed in kind or by exchange, or owes nothing that converts."""
+        t = self.terms
+        if t.reimbursement not in CONVERTIBLE:
+            raise BadInput(
+                f"order {t.number} is reimbursed in {t.reimbursement}: only replacement in kind "
+                "(rik) or an exchange of equal value (eve) converts to cash"
+            )
+        if t.transaction_type == "loan":
+            raise BadInput(
+                f"order {t.number} is a loan: its items are due back (10 U.S.C. 2350(4)), not "
+                "replaced or exchanged; nothing converts to cash"
+            )
+        self.require("convert")
+        lines: list[dict[str, Any]] = []
+        amounts: dict[str, int] = defaultdict(int)
+        if t.reimbursement == "rik":
+            for line_no, q in sorted(self.outstanding_in_kind().items()):
+                line = t.line(line_no)
+                lines.append(
+                    {
+                        "line": line_no,
+                        "quantity": q,
+                        "unit": line.unit,
+                        "commodity": line.commodity,
+                        "unit_price": line.unit_price,
+                        "currency": line.currency,
+                        "value": line.value_of(q),
+                    }
+                )
+                amounts[line.currency] += line.value_of(q)
+        else:
+            for ccy, v in self.outstanding_exchange().items():
+                amounts[ccy] += v
+        if not lines and not any(amounts.values()):
+            done = self.conversion()
+            raise InvalidTransition(
+                f"order {t.number} owes nothing in kind or by exchange to convert to cash"
+                + (f" (converted on {done.on})" if done else "")
+            )
+        first = self.first_delivery_on()
+        assert first is not None, "an order owing in kind has a delivery"
+        from accord.logistics.clocks import settlement_due  # clocks imports this module
+
+        return {
+            "method": t.reimbursement,
+            "lines": lines,
+            "amounts": {ccy: v for ccy, v in sorted(amounts.items()) if v},
+            "settlement_due": settlement_due(first).isoformat(),
+        }
+
+    def _on_converted_to_cash(self, event: Event) -> list[Posting]:
+        """RIK or EVE still owed after the 12 months of 10 U.S.C. 2345(b) becomes owed in cash
+        at the lines' prices (DoD policy, unverified: see the module's docstring). Its
+        postings take the in-kind obligation off the books (the delivery's in-kind postings,
+        reversed for the quantities outstanding; for EVE, its value) and put the cash
+        receivable and payable in its place, as a billed cash order has them. The order is then
+        billed: `settle` by cash pays it."""
+        expected = self.convertible()
+        t = self.terms
+        due = dt.date.fromisoformat(expected["settlement_due"])
+        if event.on <= due:
+            owed = "replacement in kind" if t.reimbursement == "rik" else "the equal-value exchange"
+            raise InvalidTransition(
+                f"order {t.number} cannot be converted to cash before "
+                f"{due + dt.timedelta(days=1)}: {owed} is due within 12 months after the first "
+                f"delivery on {self.first_delivery_on()}, by {due} (10 U.S.C. 2345(b))"
+            )
+        given = {k: event.payload.get(k) for k in ("method", "lines", "amounts", "settlement_due")}
+        if given != expected:
+            raise BadInput(
+                f"the conversion of order {t.number} does not state what is outstanding: "
+                f"{_conversion_text(expected)}"
+            )
+        sup, req, agr = t.supplier.nation, t.requester.nation, t.agreement
+        postings: list[Posting] = []
+        quantities: dict[int, int] = {}
+        for item in expected["lines"]:
+            line = t.line(int(item["line"]))
+            quantities[line.number] = int(item["quantity"])
+            # the delivery's in-kind transfer, reversed for what is still owed
+            postings += transfer(
+                agr,
+                line.commodity,
+                int(item["quantity"]),
+                sup,
+                req,
+                "support-provided",
+                "in-kind-receivable",
+                "in-kind-payable",
+                "support-received",
+            )
+        amounts: dict[str, int] = expected["amounts"]
+        for ccy in sorted(amounts):
+            if t.reimbursement == "rik":
+                # the support now valued in cash, owed as a billed cash order owes it
+                kinds = ("receivable", "support-provided", "support-received", "payable")
+            else:
+                # the value owed by exchange, now owed in cash (as a bill moves unbilled cash)
+                kinds = ("receivable", "in-kind-receivable", "in-kind-payable", "payable")
+            postings += transfer(agr, ccy, amounts[ccy], sup, req, *kinds)
+        self.conversions[event.id] = Conversion(
+            event.id, event.on, t.reimbursement, quantities, dict(amounts)
+        )
+        self.status = Status.BILLED
+        return postings
 
     def _on_closed(self, event: Event) -> list[Posting]:
         self.require("close")
@@ -751,21 +934,35 @@ class Order:
             if self.status != Status.DELIVERED:
                 raise InvalidTransition(
                     f"cannot reverse a delivery of order {self.terms.number}: it is "
-                    f"{self.status.value}; reverse its settlements and bill first"
+                    f"{self.status.value}; reverse its settlements, conversion to cash and "
+                    "bill first"
                 )
             d.reversed = True
             has_more = any(not x.reversed for x in self.deliveries.values())
             self.status = Status.DELIVERED if has_more else Status.SIGNED
         elif self.bill is not None and self.bill[0] == target:
-            if self.status != Status.BILLED or any(
-                not s.reversed for s in self.settlements.values()
+            if (
+                self.status != Status.BILLED
+                or any(not s.reversed for s in self.settlements.values())
+                or self.conversion() is not None
             ):
                 raise InvalidTransition(
                     f"cannot reverse the bill of order {self.terms.number}: reverse its "
-                    "settlements first"
+                    "settlements and conversion to cash first"
                 )
             self.bill = None
             self.status = Status.DELIVERED
+        elif target in self.conversions:
+            c = self.conversions[target]
+            if c.reversed:
+                raise InvalidTransition(f"conversion {target} is already reversed")
+            if any(s.method == "cash" and not s.reversed for s in self.settlements.values()):
+                raise InvalidTransition(
+                    f"cannot reverse the conversion to cash of order {self.terms.number}: "
+                    "reverse the cash settlements made on it first"
+                )
+            c.reversed = True
+            self.status = Status.BILLED if self.bill is not None else Status.DELIVERED
         elif target in self.settlements:
             s = self.settlements[target]
             if s.reversed:
@@ -774,10 +971,30 @@ class Order:
             self.status = Status.BILLED
         else:
             raise BadInput(
-                f"order {self.terms.number} has no delivery, bill or settlement {target!r} "
-                "to reverse"
+                f"order {self.terms.number} has no delivery, bill, settlement or conversion "
+                f"{target!r} to reverse"
             )
         return reversal(self.postings_by_event[target])
+
+
+def _remaining(owed: dict[Any, int], *done: dict[Any, int]) -> dict[Any, int]:
+    """What is owed less what was done, per key (line or currency), the zeros dropped."""
+    out = {}
+    for key, value in owed.items():
+        left = value - sum(d.get(key, 0) for d in done)
+        if left:
+            out[key] = left
+    return out
+
+
+def _conversion_text(conversion: dict[str, Any]) -> str:
+    parts = [
+        f"line {x['line']}: {x['quantity']} {x['commodity']} = "
+        f"{money.plain(x['value'], x['currency'])} {x['currency']}"
+        for x in conversion["lines"]
+    ]
+    parts += [f"{money.plain(v, ccy)} {ccy} in cash" for ccy, v in conversion["amounts"].items()]
+    return "; ".join(parts)
 
 
 def _line_quantities(raw: dict[Any, Any]) -> dict[int, int]:

@@ -134,7 +134,9 @@ def overdue(obligations: Iterable[rules.Obligation], as_of: dt.date, **params: A
                 "requester": ob.requester,
                 "agreement": ob.agreement,
                 "obligation": rules.OBLIGATION[ob.kind],
-                "first_delivery": ob.first_delivery,
+                # cash converted from RIK/EVE begins on the ledger at its conversion (the
+                # rule names the day); its delivery is not the receivable's first posting
+                "first_delivery": None if rules.is_converted(ob) else ob.first_delivery,
                 "due": found.due,
                 "days_overdue": found.days_overdue,
                 "ledger": ob.ledger,
@@ -166,7 +168,10 @@ def overdue(obligations: Iterable[rules.Obligation], as_of: dt.date, **params: A
         notes=[
             "10 U.S.C. 2345(a): cash credits and liabilities are liquidated at least every 12 "
             "months (counted from the first delivery). 10 U.S.C. 2345(b): replacement in kind "
-            "and equal-value exchange within 12 months after delivery. 10 U.S.C. 2345(c): US "
+            "and equal-value exchange within 12 months after delivery; what is still owed after "
+            "them may be converted to cash (DoD policy, DoDD 2010.09 / DoD FMR Vol. 11A Ch. 8, "
+            "unverified: the statute does not say), and cash so converted is overdue from the "
+            "day of its conversion. 10 U.S.C. 2345(c): US "
             "credits unliquidated more than 18 months after delivery may be offset against "
             "amounts owed to the same government (flagged here, never offset by Accord). "
             "10 U.S.C. 2350(4): loaned and leased items are due back on the order's return date."

@@ -4,8 +4,10 @@
   what is owed (the day the liability accrues and the 10 U.S.C. 2345 clock starts).
 - Overdue: cash credits and liabilities are liquidated at least every 12 months
   (10 U.S.C. 2345(a)); replacement in kind and equal-value exchange are due within 12 months
-  after delivery (§2345(b)); US credits unliquidated more than 18 months after delivery may be
-  offset (§2345(c)): flagged, never offset; loaned or leased items are due back on the order's
+  after delivery (§2345(b)), and what is still owed after them may be converted to cash (DoD
+  policy, DoDD 2010.09 / DoD FMR Vol. 11A Ch. 8, as Accord's reference reads it: unverified,
+  not statute); US credits unliquidated more than 18 months after delivery may be offset
+  (§2345(c)): flagged, never offset; loaned or leased items are due back on the order's
   return date (§2350(4)).
 - Missing: both signatures (an order binds only when both parties' officials have signed:
   DODIG-2016-067), a supporting document for every order line and a receipt for every
@@ -53,6 +55,12 @@ OBLIGATION = {
     "due-back-receivable": "due-back",
 }
 OFFSET_RULE = "10 U.S.C. 2345(c)"
+CONVERTIBLE = frozenset({"rik", "eve"})  # reimbursements that convert to cash (order.CONVERTIBLE)
+MAY_CONVERT = "may be converted to cash (DoD policy, unverified)"
+CONVERTED = "converted to cash from {method} on {on} (DoD policy, unverified)"
+# the months from a conversion after which a US credit it made is surely more than 18 months
+# past its delivery (§2345(c)): the conversion came more than 12 months after the delivery
+CONVERTED_OFFSET_MONTHS = clocks.OFFSET_MONTHS - clocks.SETTLEMENT_MONTHS
 BILLING_DAYS = 30  # GAO-20-309: timely invoicing; Accord flags a delivery unbilled after 30 days
 NSN_CATEGORIES = frozenset({"spare-parts", "ammunition"})
 IG = "DODIG-2016-067"
@@ -109,10 +117,17 @@ class Overdue:
     rule: str
 
 
+def is_converted(ob: Obligation) -> bool:
+    """Cash owed on an RIK or EVE order: only a conversion to cash posts it."""
+    return ob.reimbursement in CONVERTIBLE and OBLIGATION.get(ob.kind) == "cash"
+
+
 def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
     """The obligation's clock on `as_of`, or None when nothing about it is due yet."""
     if ob.outstanding <= 0:
         return None
+    if is_converted(ob):
+        return _converted_overdue(ob, as_of)
     if ob.kind == "due-back-receivable":
         if ob.return_by is None or as_of <= ob.return_by:
             return None
@@ -129,7 +144,27 @@ def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
     if not late and not offset:
         return None
     rule = SETTLEMENT_RULE[ob.kind] + (f"; {OFFSET_RULE}" if offset else "")
+    if late and ob.kind == "in-kind-receivable" and ob.reimbursement in CONVERTIBLE:
+        rule += f"; {MAY_CONVERT}"
     return Overdue(ob, due, max(0, (as_of - due).days), late, offset, rule)
+
+
+def _converted_overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
+    """Cash owed by a conversion of RIK or EVE: the ledger's receivable begins on the day of
+    the conversion (`ob.first_delivery` is that day), which came only after the 12 months of
+    10 U.S.C. 2345(b) had passed; so the cash is overdue from it (§2345(a)), and a US credit
+    is offset-eligible (§2345(c)) six months after it at the latest."""
+    on = ob.first_delivery
+    if as_of < on:
+        return None
+    offset = (
+        ob.supplier == US
+        and is_currency_ledger(ob.ledger)
+        and as_of > add_months(on, CONVERTED_OFFSET_MONTHS)
+    )
+    rule = SETTLEMENT_RULE[ob.kind] + (f"; {OFFSET_RULE}" if offset else "")
+    rule += "; " + CONVERTED.format(method=ob.reimbursement, on=on)
+    return Overdue(ob, on, (as_of - on).days, True, offset, rule)
 
 
 def unreconciled(first_delivery: dt.date, as_of: dt.date) -> bool:

@@ -402,6 +402,35 @@ class Books:
         )
         return summary(order, [event])
 
+    def convert(
+        self,
+        ref: str,
+        on: dt.date,
+        note: str | None = None,
+        documents: tuple[Document, ...] = (),
+        event_id: str | None = None,
+        *,
+        contents: Sequence[bytes] = (),
+    ) -> dict[str, Any]:
+        """Convert replacement in kind or an exchange of equal value still owed after the 12
+        months of 10 U.S.C. 2345(b) to cash, at the order's prices (DoD policy, unverified:
+        the statute does not say what follows the 12 months). The order is then billed for
+        that cash and settled by `settle(..., "cash", ...)`. Refused before the date, for
+        cash orders and loans, and when nothing is owed in kind or by exchange."""
+        order = self.store.get(ref)
+        conversion = order.convertible()
+        self._cite(documents, contents, len(order.terms.lines))
+        event = self._record(
+            order,
+            "converted-to-cash",
+            on,
+            event_id or ids.uuid7(),
+            **conversion,
+            note=note,
+            documents=[d.as_json() for d in documents],
+        )
+        return summary(order, [event], conversion={**conversion, "on": on.isoformat()})
+
     def close(self, ref: str, on: dt.date) -> dict[str, Any]:
         order = self.store.get(ref)
         event = self._record(order, "closed", on, ids.uuid7())
@@ -427,7 +456,8 @@ class Books:
     def reverse(
         self, ref: str, target: str, on: dt.date, reason: str | None = None
     ) -> dict[str, Any]:
-        """Correct a delivery, a bill or a settlement by a reversing transaction."""
+        """Correct a delivery, a bill, a settlement or a conversion to cash by a reversing
+        transaction."""
         order = self.store.get(ref)
         event = self._record(order, "reversed", on, ids.uuid7(), target=target, reason=reason)
         return summary(order, [event])
@@ -683,6 +713,25 @@ class Logistics:
             lambda b: b.settle(
                 ref, method, on, amounts, quantities, note, documents, event_id, contents=contents
             ),
+        )
+
+    def convert(
+        self,
+        ref: str,
+        *,
+        key: str,
+        on: dt.date,
+        note: str | None = None,
+        documents: tuple[Document, ...] = (),
+        contents: Sequence[bytes] = (),
+    ) -> dict[str, Any]:
+        event_id = ids.derived(key, "converted-to-cash")
+        request = [ref, on, note, [d.as_json() for d in documents]]
+        return self.execute(
+            "convert",
+            key,
+            request,
+            lambda b: b.convert(ref, on, note, documents, event_id, contents=contents),
         )
 
     def close_order(self, ref: str, *, key: str, on: dt.date) -> dict[str, Any]:
