@@ -87,10 +87,6 @@ ALLOWED: dict[str, frozenset[Status]] = {
 # Reimbursements whose unsatisfied obligations convert to cash after 10 U.S.C. 2345(b)'s 12
 # months (DoD policy, unverified: see the module's docstring).
 CONVERTIBLE = ("rik", "eve")
-CONVERSION_BASIS = (
-    "10 U.S.C. 2345(b) (12 months after delivery); conversion to cash: DoD policy "
-    "(DoDD 2010.09, DoD FMR Vol. 11A Ch. 8), unverified"
-)
 
 
 @dataclass(frozen=True, slots=True)

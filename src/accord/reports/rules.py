@@ -30,6 +30,7 @@ from typing import Any
 from accord.logistics import clocks
 from accord.logistics.calendar import add_months
 from accord.logistics.ledger import is_currency_ledger
+from accord.logistics.order import CONVERTIBLE  # reimbursements that convert to cash
 
 US = "USA"
 
@@ -55,7 +56,6 @@ OBLIGATION = {
     "due-back-receivable": "due-back",
 }
 OFFSET_RULE = "10 U.S.C. 2345(c)"
-CONVERTIBLE = frozenset({"rik", "eve"})  # reimbursements that convert to cash (order.CONVERTIBLE)
 MAY_CONVERT = "may be converted to cash (DoD policy, unverified)"
 CONVERTED = "converted to cash from {method} on {on} (DoD policy, unverified)"
 # the months from a conversion after which a US credit it made is surely more than 18 months
