@@ -4,8 +4,10 @@ and the order a row group reads as. Also: how files are read, line numbers inclu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import marshal
 import random
 from pathlib import Path
 
@@ -25,12 +27,15 @@ from accord.services.importer import (
     FileReader,
     Group,
     Layout,
+    Preparer,
     Row,
     RowProblem,
     RowReader,
     audit_bytes,
+    from_wire,
     groups,
     terms_json,
+    to_wire,
 )
 from accord.services.repositories import audit_record
 from accord.vocabulary import CATEGORY_CODES, SITUATION_CODES, all_nation_codes
@@ -320,3 +325,39 @@ def test_json_lines_rows(tmp_path: Path) -> None:
     assert rows[2].problem is not None and "unknown field 'colour'" in rows[2].problem
     assert rows[2].fields[0] == "K-1", "the order key is kept, to name the order"
     assert rows[3].problem == "a row must be a JSON object of column names and values"
+
+
+def test_a_batch_crosses_between_the_processes_unchanged(tmp_path: Path) -> None:
+    """What the reading process hands the writer (`to_wire`, `from_wire`) is the batch it
+    made: orders only proposed, one citing a document with its bytes, one with a history,
+    and the bad rows, in file order."""
+    (tmp_path / "form.pdf").write_bytes(b"%PDF-1.4 order form")
+    signed = {
+        "id": "ord-3",
+        "number": "USA-2024-000900",
+        "signed_on": "2024-05-02",
+        "requester_official": "us-1",
+        "requester_signature": "c2ln",
+        "supplier_official": "jp-1",
+        "supplier_signature": "c2ln",
+    }
+    rows = [
+        {**ROW, "order": "K-1"},
+        {**ROW, "order": "K-2", "documents": "form.pdf", "quantity": "7"},
+        {**ROW, "order": "K-3", **signed},
+        {**ROW, "order": "K-4", "unit": "barrel"},
+    ]
+    path = tmp_path / "o.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows([row.get(c, "") for c in COLUMNS] for row in rows)
+    check = AgreementCheck()
+    (batch,) = Preparer(path, "csv", check, 100, {}, postgres=False).batches()
+    assert [p.key for p in batch.items] == ["K-1", "K-2", "K-3"]
+    assert batch.items[0].charges.preview, "a US acquisition counts against the ceilings"
+    assert batch.items[1].contents[0].data == b"%PDF-1.4 order form"
+    assert batch.items[2].candidate is not None and batch.items[2].terms is not None
+    assert [b.line for b in batch.bad] == [5]
+    assert from_wire(to_wire(batch)) == batch
+    assert from_wire(marshal.dumps(("bad-input", "no such file"))) == ("bad-input", "no such file")
