@@ -88,8 +88,17 @@ def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> 
     assert (number, "food/ML") not in rows and (number, "fuel/LI") not in rows
     cash = rows[(number, "USD")]
     assert cash["obligation"] == "cash" and cash["outstanding"] == 176000
-    assert cash["due"] == FIRST_DAY and cash["days_overdue"] == 10
+    # overdue from the 12 months after the delivery, as the order's own clocks say
+    assert cash["first_delivery"] == DELIVERED and cash["due"] == dt.date(2025, 5, 10)
+    assert cash["days_overdue"] == 11
     assert "converted to cash from rik on 2025-05-11" in str(cash["rule"])
+    # 10 U.S.C. 2342(h): unreconciled more than a year after the delivery, converted or not
+    with run.reading(database_url) as c:
+        annual = run.make("annual", c, dt.date(2025, 5, 21), book="JPN")
+    (open_rows,) = [x.rows for x in annual.sections if x.name == "unreconciled"]
+    assert [(r["order"], r["date"], r["ledger"]) for r in open_rows] == [
+        (number, DELIVERED, "USD")
+    ]
     assert books.verify()["ok"]
 
     with pytest.raises(BadInput, match="not settled by 'rik'"):

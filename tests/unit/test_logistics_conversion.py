@@ -21,7 +21,6 @@ from test_logistics_domain import DECISION, terms
 
 from accord.errors import BadInput
 from accord.logistics import clocks
-from accord.logistics.calendar import add_months
 from accord.logistics.errors import InvalidTransition
 from accord.logistics.ledger import Posting, assert_balanced, net
 from accord.logistics.order import Event, Line, Order, OrderTerms, Status, rebuild
@@ -285,7 +284,13 @@ def test_clocks_say_rik_may_be_converted_then_that_cash_is_overdue() -> None:
 # ---------------------------------------------------------------- the overdue report's rule
 
 
-def _ob(kind: str, start: dt.date, reimbursement: str, supplier: str = "JPN") -> rules.Obligation:
+def _ob(
+    kind: str,
+    start: dt.date,
+    reimbursement: str,
+    supplier: str = "JPN",
+    delivered_on: dt.date | None = None,
+) -> rules.Obligation:
     return rules.Obligation(
         order_id="o1",
         number="USA-2024-000001",
@@ -297,6 +302,7 @@ def _ob(kind: str, start: dt.date, reimbursement: str, supplier: str = "JPN") ->
         ledger="USD" if kind == "receivable" else "food/ML",
         outstanding=1000,
         first_delivery=start,
+        delivered_on=delivered_on or start,
     )
 
 
@@ -307,39 +313,30 @@ def test_overdue_report_says_rik_may_be_converted() -> None:
     assert rules.overdue(_ob("in-kind-receivable", DELIVERED, "rik"), DUE) is None
 
 
-def test_overdue_report_counts_converted_cash_from_its_conversion() -> None:
-    """The ledger's cash receivable of a converted order begins on the conversion day (after
-    2345(b)'s 12 months): overdue from that day under 2345(a), its delivery not known to the
-    row."""
+def test_converted_cash_keeps_the_clocks_of_its_delivery() -> None:
+    """Cash owed by a conversion (on the ledger from the conversion day, more than 12 months
+    after the delivery) is overdue under 2345(a) from the 12 months after the delivery, a US
+    credit is offset-eligible more than 18 months after the delivery (§2345(c)), and the
+    annual report counts the transaction as unreconciled from the delivery (§2342(h)): the
+    conversion neither hides old debt nor flags an offset early."""
     converted_on = dt.date(2025, 6, 1)
-    ob = _ob("receivable", converted_on, "rik")
+    ob = _ob("receivable", converted_on, "rik", delivered_on=DELIVERED)
     assert rules.is_converted(ob) and not rules.is_converted(_ob("receivable", DUE, "cash"))
+    assert rules.occurred(ob) == DELIVERED and rules.unreconciled(ob, converted_on)
     found = rules.overdue(ob, dt.date(2025, 6, 11))
     assert found is not None and found.overdue and not found.offset_eligible
-    assert (found.due, found.days_overdue) == (converted_on, 10)
+    assert (found.due, found.days_overdue) == (DUE, (dt.date(2025, 6, 11) - DUE).days)
     assert "10 U.S.C. 2345(a)" in found.rule
     assert "converted to cash from rik on 2025-06-01 (DoD policy, unverified)" in found.rule
-    assert rules.overdue(ob, dt.date(2025, 5, 31)) is None
     report = build.overdue([ob], dt.date(2025, 6, 11))
     (row,) = report.sections[0].rows
-    assert row["obligation"] == "cash" and row["first_delivery"] is None
+    assert row["obligation"] == "cash" and row["first_delivery"] == DELIVERED
     assert "converted to cash" in row["rule"]
     assert any("DoD policy" in note and "unverified" in note for note in report.notes)
 
-
-def test_converted_us_credits_are_never_flagged_for_offset_early() -> None:
-    """10 U.S.C. 2345(c): a US credit may be offset once more than 18 months past delivery.
-    The report knows only the conversion day, which came more than 12 months after delivery;
-    for every delivery day of four years, converted on the earliest day allowed, it flags the
-    offset no earlier than the delivery allows."""
-    first = dt.date(2023, 1, 1)
-    while first < dt.date(2027, 1, 1):
-        converted_on = clocks.convertible_from(clocks.settlement_due(first))
-        flagged_from = add_months(converted_on, rules.CONVERTED_OFFSET_MONTHS) + dt.timedelta(1)
-        ob = _ob("receivable", converted_on, "eve", supplier="USA")
-        before = rules.overdue(ob, flagged_from - dt.timedelta(days=1))
-        on = rules.overdue(ob, flagged_from)
-        assert before is not None and not before.offset_eligible, first
-        assert on is not None and on.offset_eligible and "2345(c)" in on.rule, first
-        assert flagged_from >= clocks.offset_eligible_from(first), first
-        first += dt.timedelta(days=1)
+    credit = _ob("receivable", converted_on, "eve", supplier="USA", delivered_on=DELIVERED)
+    eligible = clocks.offset_eligible_from(DELIVERED)
+    before = rules.overdue(credit, eligible - dt.timedelta(days=1))
+    on = rules.overdue(credit, eligible)
+    assert before is not None and not before.offset_eligible
+    assert on is not None and on.offset_eligible and "2345(c)" in on.rule

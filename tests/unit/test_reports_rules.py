@@ -201,7 +201,7 @@ UNRECONCILED = [
     ("as_of", "expected", "why"), UNRECONCILED, ids=[u[2] for u in UNRECONCILED]
 )
 def test_unreconciled_after_a_year(as_of: dt.date, expected: bool, why: str) -> None:
-    assert rules.unreconciled(FIRST, as_of) is expected, why
+    assert rules.unreconciled(_ob("receivable", FIRST), as_of) is expected, why
 
 
 def _facts(**kw: object) -> OrderFacts:

@@ -134,9 +134,9 @@ def overdue(obligations: Iterable[rules.Obligation], as_of: dt.date, **params: A
                 "requester": ob.requester,
                 "agreement": ob.agreement,
                 "obligation": rules.OBLIGATION[ob.kind],
-                # cash converted from RIK/EVE begins on the ledger at its conversion (the
-                # rule names the day); its delivery is not the receivable's first posting
-                "first_delivery": None if rules.is_converted(ob) else ob.first_delivery,
+                # cash converted from RIK/EVE: the delivery it converts (the rule names the
+                # day of the conversion)
+                "first_delivery": rules.occurred(ob),
                 "due": found.due,
                 "days_overdue": found.days_overdue,
                 "ledger": ob.ledger,
@@ -519,7 +519,7 @@ def _annual_unreconciled(
     for ob in data.obligations:
         if data.book not in (ob.supplier, ob.requester):
             continue
-        if not rules.unreconciled(ob.first_delivery, as_of):
+        if not rules.unreconciled(ob, as_of):
             continue
         record = data.terms.get(ob.order_id)
         valued: tuple[str, int] | None
@@ -531,7 +531,7 @@ def _annual_unreconciled(
             )
         row: dict[str, Any] = {
             "order": ob.number,
-            "date": ob.first_delivery,
+            "date": rules.occurred(ob),
             "direction": "provided" if ob.supplier == data.book else "received",
             "counterparty": ob.requester if ob.supplier == data.book else ob.supplier,
             "ledger": ob.ledger,
@@ -543,7 +543,7 @@ def _annual_unreconciled(
         if valued is None:
             row[WHY] = dict.fromkeys(("currency", "value", "value_usd"), "not-valued")
         else:
-            rate_day = (record.signed_on if record else None) or ob.first_delivery
+            rate_day = (record.signed_on if record else None) or rules.occurred(ob)
             row["value_usd"] = dollars.cents(
                 valued[1], valued[0], rate_day, ob.agreement, ob.number
             )

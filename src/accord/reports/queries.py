@@ -248,6 +248,7 @@ def obligations(
         o.c.agreement,
         o.c.reimbursement,
         o.c.return_by,
+        o.c.first_delivery_on,
     ).join(o, o.c.id == per_order.c.order_id)
     if book:
         query = query.where(or_(o.c.supplier == book, o.c.requester == book))
@@ -269,6 +270,7 @@ def obligations(
                 outstanding=int(r.outstanding),
                 first_delivery=_date(r.start),
                 return_by=r.return_by,
+                delivered_on=(None if r.first_delivery_on is None else _date(r.first_delivery_on)),
             )
         )
     return out

@@ -58,9 +58,6 @@ OBLIGATION = {
 OFFSET_RULE = "10 U.S.C. 2345(c)"
 MAY_CONVERT = "may be converted to cash (DoD policy, unverified)"
 CONVERTED = "converted to cash from {method} on {on} (DoD policy, unverified)"
-# the months from a conversion after which a US credit it made is surely more than 18 months
-# past its delivery (§2345(c)): the conversion came more than 12 months after the delivery
-CONVERTED_OFFSET_MONTHS = clocks.OFFSET_MONTHS - clocks.SETTLEMENT_MONTHS
 BILLING_DAYS = 30  # GAO-20-309: timely invoicing; Accord flags a delivery unbilled after 30 days
 NSN_CATEGORIES = frozenset({"spare-parts", "ammunition"})
 IG = "DODIG-2016-067"
@@ -103,8 +100,11 @@ class Obligation:
     kind: str  # a receivable kind of the supplier's book
     ledger: str
     outstanding: int
-    first_delivery: dt.date
+    first_delivery: dt.date  # the first day the ledger owes it (its first posting adding to it)
     return_by: dt.date | None = None
+    # the order's first delivery: where a conversion to cash made the obligation, the day the
+    # transaction occurred, which its clocks and the annual report count from
+    delivered_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,54 +122,46 @@ def is_converted(ob: Obligation) -> bool:
     return ob.reimbursement in CONVERTIBLE and OBLIGATION.get(ob.kind) == "cash"
 
 
+def occurred(ob: Obligation) -> dt.date:
+    """The day the transaction occurred, from which 10 U.S.C. 2345's clocks and 2342(h)'s year
+    run: the obligation's first day on the ledger; for cash that a conversion made owed (on
+    its own day, more than 12 months later), the delivery it converts."""
+    if is_converted(ob) and ob.delivered_on is not None:
+        return ob.delivered_on
+    return ob.first_delivery
+
+
 def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
     """The obligation's clock on `as_of`, or None when nothing about it is due yet."""
     if ob.outstanding <= 0:
         return None
-    if is_converted(ob):
-        return _converted_overdue(ob, as_of)
     if ob.kind == "due-back-receivable":
         if ob.return_by is None or as_of <= ob.return_by:
             return None
         return Overdue(
             ob, ob.return_by, (as_of - ob.return_by).days, True, False, SETTLEMENT_RULE[ob.kind]
         )
-    due = clocks.settlement_due(ob.first_delivery)
+    since = occurred(ob)
+    due = clocks.settlement_due(since)
     late = as_of > due
     offset = (
         ob.supplier == US
         and is_currency_ledger(ob.ledger)
-        and as_of >= clocks.offset_eligible_from(ob.first_delivery)
+        and as_of >= clocks.offset_eligible_from(since)
     )
     if not late and not offset:
         return None
     rule = SETTLEMENT_RULE[ob.kind] + (f"; {OFFSET_RULE}" if offset else "")
     if late and ob.kind == "in-kind-receivable" and ob.reimbursement in CONVERTIBLE:
         rule += f"; {MAY_CONVERT}"
+    if is_converted(ob):  # the cash has been owed since its conversion, after the 12 months
+        rule += "; " + CONVERTED.format(method=ob.reimbursement, on=ob.first_delivery)
     return Overdue(ob, due, max(0, (as_of - due).days), late, offset, rule)
 
 
-def _converted_overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
-    """Cash owed by a conversion of RIK or EVE: the ledger's receivable begins on the day of
-    the conversion (`ob.first_delivery` is that day), which came only after the 12 months of
-    10 U.S.C. 2345(b) had passed; so the cash is overdue from it (§2345(a)), and a US credit
-    is offset-eligible (§2345(c)) six months after it at the latest."""
-    on = ob.first_delivery
-    if as_of < on:
-        return None
-    offset = (
-        ob.supplier == US
-        and is_currency_ledger(ob.ledger)
-        and as_of > add_months(on, CONVERTED_OFFSET_MONTHS)
-    )
-    rule = SETTLEMENT_RULE[ob.kind] + (f"; {OFFSET_RULE}" if offset else "")
-    rule += "; " + CONVERTED.format(method=ob.reimbursement, on=on)
-    return Overdue(ob, on, (as_of - on).days, True, offset, rule)
-
-
-def unreconciled(first_delivery: dt.date, as_of: dt.date) -> bool:
+def unreconciled(ob: Obligation, as_of: dt.date) -> bool:
     """10 U.S.C. 2342(h): a transaction still open more than one year after it occurred."""
-    return as_of > add_months(first_delivery, 12)
+    return as_of > add_months(occurred(ob), 12)
 
 
 # ---------------------------------------------------------------------- missing data

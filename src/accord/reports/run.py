@@ -131,9 +131,7 @@ def annual(
             f"{as_of}; give an earlier --fiscal-year or a later --as-of"
         )
     obligations = queries.obligations(c, as_of, nation)
-    open_ids = sorted(
-        {ob.order_id for ob in obligations if rules.unreconciled(ob.first_delivery, as_of)}
-    )
+    open_ids = sorted({ob.order_id for ob in obligations if rules.unreconciled(ob, as_of)})
     data = build.AnnualInput(
         book=nation,
         fiscal_year=year,
