@@ -96,9 +96,7 @@ def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> 
     with run.reading(database_url) as c:
         annual = run.make("annual", c, dt.date(2025, 5, 21), book="JPN")
     (open_rows,) = [x.rows for x in annual.sections if x.name == "unreconciled"]
-    assert [(r["order"], r["date"], r["ledger"]) for r in open_rows] == [
-        (number, DELIVERED, "USD")
-    ]
+    assert [(r["order"], r["date"], r["ledger"]) for r in open_rows] == [(number, DELIVERED, "USD")]
     assert books.verify()["ok"]
 
     with pytest.raises(BadInput, match="not settled by 'rik'"):
