@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from accord.errors import BadInput
 from accord.logistics.errors import NotAllowedByAgreement
-from accord.logistics.order import Line, OrderTerms, Party, canonical_json
+from accord.logistics.order import Document, Line, OrderTerms, Party, canonical_json
 from accord.logistics.order_input import parse_order
 from accord.services.agreement_check import AgreementCheck
 from accord.services.decision_store import cite_decision
@@ -80,6 +80,14 @@ def terms(draw: st.DrawFn) -> OrderTerms:
         date_required=draw(days),
         delivery_place=draw(text),
         lines=lines,
+        documents=tuple(
+            Document(
+                draw(text),
+                draw(st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
+                draw(st.none() | st.integers(1, count)),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ),
         return_by=order_date + dt.timedelta(days=9) if loan else None,
     )
 

@@ -1080,35 +1080,69 @@ _LINE_PARTS: dict[tuple[str, str, str], tuple[str, str]] = {}
 def terms_json(t: OrderTerms) -> str:
     """`OrderTerms.canonical()`, as text, made directly (the signed bytes; held equal to
     the domain's own by `tests/unit/test_import_rows.py`)."""
-    if t.documents:
-        return canonical_json(t.as_json()).decode()
+    return terms_text(
+        proposed_row(t, postgres=False),
+        [line_row(t.id, ln) for ln in t.lines],
+        t.number,
+        t.documents,
+    )
+
+
+def terms_text(
+    order: Sequence[Any], lines: Iterable[Sequence[Any]], number: str, documents: Iterable[Document]
+) -> str:
+    """`terms_json`, made from the order's `orders` row (ORDER_ROW, its dates ISO text) and its
+    `order_lines` rows (LINE_ROW): what the writer makes of a proposed order's rows, once it
+    has its number."""
     parts = _LINE_PARTS
     texts = []
-    for ln in t.lines:
-        kind = (ln.category, ln.currency, ln.unit)
+    for _, n, category, description, nsn, quantity, unit, price, currency, _, _ in lines:
+        kind = (category, currency, unit)
         found = parts.get(kind)
         if found is None:
             found = parts[kind] = (
-                f'{{"category":{_enc(ln.category)},"currency":{_enc(ln.currency)},"description":',
-                f',"unit":{_enc(ln.unit)},"unit_price":',
+                f'{{"category":{_enc(category)},"currency":{_enc(currency)},"description":',
+                f',"unit":{_enc(unit)},"unit_price":',
             )
         texts.append(
-            f'{found[0]}{_enc(ln.description)},"line":{ln.number},'
-            f'"nsn":{"null" if ln.nsn is None else _enc(ln.nsn)},"quantity":{ln.quantity}'
-            f"{found[1]}{ln.unit_price}}}"
+            f'{found[0]}{_enc(description)},"line":{n},'
+            f'"nsn":{"null" if nsn is None else _enc(nsn)},"quantity":{quantity}'
+            f"{found[1]}{price}}}"
         )
-    lines = ",".join(texts)
+    cited = ",".join(
+        f'{{"line":{"null" if d.line is None else d.line},"name":{_enc(d.name)},'
+        f'"sha256":{_enc(d.sha256)}}}'
+        for d in documents
+    )
+    (
+        oid,
+        _,
+        _,
+        _,
+        agreement,
+        arrangement,
+        requester,
+        requester_unit,
+        supplier,
+        supplier_unit,
+        situation,
+        transaction_type,
+        reimbursement,
+        order_date,
+        date_required,
+        return_by,
+        delivery_place,
+    ) = order[:17]
     return (
-        f'{{"agreement":{_enc(t.agreement)},"arrangement":{_json_or_null(t.arrangement)},'
-        f'"date_required":"{t.date_required.isoformat()}",'
-        f'"delivery_place":{_enc(t.delivery_place)},"documents":[],"id":{_enc(t.id)},'
-        f'"lines":[{lines}],"number":{_enc(t.number)},"order_date":"{t.order_date.isoformat()}",'
-        f'"reimbursement":{_enc(t.reimbursement)},'
-        f'"requester":{{"nation":{_enc(t.requester.nation)},"unit":{_enc(t.requester.unit)}}},'
-        f'"return_by":{_json_or_null(t.return_by.isoformat() if t.return_by else None)},'
-        f'"situation":{_enc(t.situation)},'
-        f'"supplier":{{"nation":{_enc(t.supplier.nation)},"unit":{_enc(t.supplier.unit)}}},'
-        f'"transaction_type":{_enc(t.transaction_type)}}}'
+        f'{{"agreement":{_enc(agreement)},"arrangement":{_json_or_null(arrangement)},'
+        f'"date_required":"{date_required}","delivery_place":{_enc(delivery_place)},'
+        f'"documents":[{cited}],"id":{_enc(oid)},"lines":[{",".join(texts)}],'
+        f'"number":{_enc(number)},"order_date":"{order_date}",'
+        f'"reimbursement":{_enc(reimbursement)},'
+        f'"requester":{{"nation":{_enc(requester)},"unit":{_enc(requester_unit)}}},'
+        f'"return_by":{_json_or_null(return_by)},"situation":{_enc(situation)},'
+        f'"supplier":{{"nation":{_enc(supplier)},"unit":{_enc(supplier_unit)}}},'
+        f'"transaction_type":{_enc(transaction_type)}}}'
     )
 
 
@@ -1397,7 +1431,8 @@ class _Charges:
 class Prepared:
     """An order ready for the writer: decided, its terms checked, what it adds to the
     ceilings counted; for an order that is only proposed, its rows made but for the number
-    (and the terms text, which holds it); for an order with a history, its terms, to fold."""
+    (the writer makes the terms text from them); for an order with a history, its terms, to
+    fold."""
 
     key: str
     digest: str
@@ -1414,8 +1449,6 @@ class Prepared:
     documents: tuple[Document, ...] = ()  # its supporting documents (in its terms)
     # the bytes of those documents that the reading side has not handed over before
     contents: list[document_store.Content] = field(default_factory=list)
-    head: str = ""  # the terms text up to the number's value
-    tail: str = ""  # and after it
     row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
     line_rows: list[tuple[Any, ...]] = field(default_factory=list)
     candidate: Candidate | None = None  # orders with a history
@@ -1580,51 +1613,50 @@ class Preparer:
         if not h.empty:
             prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
             return prepared
-        text = terms_json(terms)
-        cut = text.rindex(',"number":') + len(',"number":')
-        prepared.head = text[:cut]
-        prepared.tail = text[cut + len(_enc(terms.number)) :]
-        # dates as ISO text on both databases (PostgreSQL casts the text to its DATE columns),
-        # so that the row crosses to the writer as plain data (`to_wire`)
-        day = _iso
-        oid, t = r.id, terms
-        prepared.row = (
-            oid,
-            None,
-            t.requester.nation,
-            t.order_date.year,
-            t.agreement,
-            t.arrangement,
-            t.requester.nation,
-            t.requester.unit,
-            t.supplier.nation,
-            t.supplier.unit,
-            t.situation,
-            t.transaction_type,
-            t.reimbursement,
-            day(t.order_date),
-            day(t.date_required),
-            day(t.return_by),
-            t.delivery_place,
-            _totals(t),
-            "proposed",
-            2,
-            None,
-            None,
-            None,
-            None,
-            *((False, False) if self.pg else (0, 0)),
-            _NOTHING_OUTSTANDING,
-            "{}",
-            "{}",
-            None,
-            None,
-        )
-        prepared.line_rows = [line_row(oid, ln) for ln in t.lines]
+        prepared.row = proposed_row(terms, self.pg)
+        prepared.line_rows = [line_row(r.id, ln) for ln in terms.lines]
         return prepared
 
 
 NOT_IMPORTED = "; order not imported"
+
+
+def proposed_row(t: OrderTerms, postgres: bool) -> tuple[Any, ...]:
+    """The `orders` row (ORDER_ROW) of an order that is only proposed, but for its number
+    (None) and time stamps (left out). Its dates are ISO text on both databases (PostgreSQL
+    casts the text to its DATE columns), so that it crosses to the writer as plain data."""
+    return (
+        t.id,
+        None,
+        t.requester.nation,
+        t.order_date.year,
+        t.agreement,
+        t.arrangement,
+        t.requester.nation,
+        t.requester.unit,
+        t.supplier.nation,
+        t.supplier.unit,
+        t.situation,
+        t.transaction_type,
+        t.reimbursement,
+        t.order_date.isoformat(),
+        t.date_required.isoformat(),
+        _iso(t.return_by),
+        t.delivery_place,
+        _totals(t),
+        "proposed",
+        2,
+        None,
+        None,
+        None,
+        None,
+        *((False, False) if postgres else (0, 0)),
+        _NOTHING_OUTSTANDING,
+        "{}",
+        "{}",
+        None,
+        None,
+    )
 
 
 def line_row(order_id: str, ln: Line, delivered: int = 0, returned: int = 0) -> tuple[Any, ...]:
@@ -1695,8 +1727,6 @@ def to_wire(batch: Batch) -> bytes:
                 p.bodies,
                 tuple((d.name, d.sha256, d.line) for d in p.documents),
                 tuple((x.sha256, x.media_type, x.data) for x in p.contents),
-                p.head,
-                p.tail,
                 p.row,
                 p.line_rows,
             )
@@ -1726,7 +1756,7 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
             prepared.append(next(histories))
             continue
         (key, digest, lines, oid, number, requester, day, preview, signing, waiver) = item[:10]
-        (decision, sha, bodies, documents, contents, head, tail, row, line_rows) = item[10:]
+        (decision, sha, bodies, documents, contents, row, line_rows) = item[10:]
         prepared.append(
             Prepared(
                 key,
@@ -1746,8 +1776,6 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
                 bodies,
                 tuple(Document(*d) for d in documents),
                 [Content(*x) for x in contents],
-                head,
-                tail,
                 row,
                 line_rows,
             )
@@ -2212,7 +2240,7 @@ class _BatchWriter:
             order = p.folded
             if order is None:
                 # proposed, nothing more: the rows of `created` and `proposed` made directly
-                text = p.head + _enc(number) + p.tail
+                text = terms_text(p.row, p.line_rows, number, p.documents)
                 created = event_id_for(oid, p.key, 1)
                 proposed = event_id_for(oid, p.key, 2)
                 on = p.order_date
