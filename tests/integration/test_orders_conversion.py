@@ -65,6 +65,16 @@ def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> 
 
     view = books.show(ref, as_of=dt.date(2025, 5, 20))
     assert [e["kind"] for e in view["events"]][-1] == "converted-to-cash"
+    assert view["conversions"] == [
+        {
+            "id": result["events"][0],
+            "on": "2025-05-11",
+            "method": "rik",
+            "quantities": {"1": 100, "2": 600},
+            "amounts": {"USD": 176000},
+            "reversed": False,
+        }
+    ]
     (reason,) = view["clocks"]["overdue"]
     assert "10 U.S.C. 2345(a)" in reason and "converted from rik on 2025-05-11" in reason
     converted = [p for p in view["postings"] if p["transaction"] == result["events"][0]]

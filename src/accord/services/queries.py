@@ -104,6 +104,17 @@ def order_view(books: Books, ref: str, as_of: dt.date) -> dict[str, Any]:
             }
             for s in order.settlements.values()
         ],
+        "conversions": [
+            {
+                "id": x.id,
+                "on": x.on.isoformat(),
+                "method": x.method,
+                "quantities": {str(k): v for k, v in x.quantities.items()},
+                "amounts": x.amounts,
+                "reversed": x.reversed,
+            }
+            for x in order.conversions.values()
+        ],
         "delivered_value": order.delivered_value(),
         "collected": order.collected(),
         "outstanding": outstanding_json(order),
