@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import marshal
 import random
@@ -31,6 +32,7 @@ from accord.services.importer import (
     Row,
     RowProblem,
     RowReader,
+    _few_collections,
     audit_bytes,
     from_wire,
     groups,
@@ -369,3 +371,15 @@ def test_a_batch_crosses_between_the_processes_unchanged(tmp_path: Path) -> None
     assert [b.line for b in batch.bad] == [5]
     assert from_wire(to_wire(batch)) == batch
     assert from_wire(marshal.dumps(("bad-input", "no such file"))) == ("bad-input", "no such file")
+
+
+def test_the_collector_is_put_back_after_imports_even_failed_ones() -> None:
+    """An import makes the cycle collector run rarely; when the last of the imports running
+    in a process ends, however it ends, the process's collector is as it was."""
+    before = gc.get_threshold()
+    with _few_collections:
+        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > 0
+        with pytest.raises(BadInput), _few_collections:
+            raise BadInput("a bad file")
+        assert gc.get_threshold()[0] > before[0], "another import is still running"
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -34,7 +34,6 @@ the database's write lock (`BEGIN IMMEDIATE`).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import gc
@@ -46,6 +45,7 @@ import pickle
 import re
 import signal
 import sys
+import threading
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1309,7 +1309,7 @@ class Importer:
             result.bad_rows += 1
             on_bad(problem)
 
-        with _few_collections():
+        with _few_collections:
             self._import(preparer, result, bad, on_progress)
         return result
 
@@ -1344,25 +1344,39 @@ class Importer:
                 on_progress(Progress(batch.bytes_read, preparer.reader.size, result.rows, result))
 
 
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
+class _FewCollections:
     """Python's cycle collector, made to run rarely while an import runs (in both of its
     processes, which inherit the setting): an import makes millions of rows, tuples and
     lists that live for one batch and form no cycles, and the collector's passes (a young
     one every 700 new containers, and full ones through the agreement tables and caches
     loaded before) took a tenth of the import's time; the objects there before the import
-    are left out of its passes (`gc.freeze`)."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_COLLECTION, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+    are left out of its passes (`gc.freeze`). Imports running at once in threads of one
+    process share the setting; the last to finish puts the collector back as it was."""
+
+    YOUNG = 100_000  # new containers between two young passes (Python's default: 700)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._before = gc.get_threshold()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._before = gc.get_threshold()
+                gc.freeze()
+                gc.set_threshold(self.YOUNG, *self._before[1:])
+            self._running += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                gc.set_threshold(*self._before)
+                gc.unfreeze()
 
 
-_YOUNG_COLLECTION = 100_000  # new containers between two young passes (Python's default: 700)
+_few_collections = _FewCollections()
 
 
 def agreement_of(
