@@ -32,7 +32,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from accord.errors import BadInput
 from accord.logistics import money
@@ -114,8 +114,10 @@ class Document:
         return Document(str(data["name"]), str(data["sha256"]), data.get("line"))
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
+    """One line of an order. A named tuple, not a frozen dataclass: as immutable, and made
+    about four times faster, which an import of a million lines feels."""
+
     number: int
     category: str
     description: str

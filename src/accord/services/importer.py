@@ -900,6 +900,25 @@ class Decided:
         return {"on": self.on, "sha256": self.sha256}
 
 
+# A joined decision: its text with ON for the date, the permitting agreement, the text's
+# SHA-256, and the ISO dates written in the text (None: a date might run into ON's place).
+_Combined = tuple[str, str, str, frozenset[str] | None]
+_ISO_DATE = re.compile(r"(?=(\d{4}-\d{2}-\d{2}))")  # every one, overlapping ones too
+
+
+def _dates_beside(template: str) -> frozenset[str] | None:
+    """The dates in the text, when ON is never right after a digit or '-': then a date put in
+    ON's place reads back as ON unless the text holds that very date elsewhere (an ISO date
+    is only digits and '-', so a match of it that began before ON's place would have to take
+    the character before it); None otherwise, when each date must be tried."""
+    at = template.find(ON)
+    while at != -1:
+        if at > 0 and (template[at - 1].isdigit() or template[at - 1] == "-"):
+            return None
+        at = template.find(ON, at + len(ON))
+    return frozenset(_ISO_DATE.findall(template))
+
+
 @dataclass(slots=True)
 class _Answer:
     """The stored answer for one category in one agreement segment, as canonical JSON with ON
@@ -924,7 +943,7 @@ class Decisions:
         self._by_day: dict[tuple[Any, ...], Decided] = {}
         self._implements: dict[str, str | None] = {}
         # (pair, categories, situation, segment, agreement) -> what `_combine` makes
-        self._combined: dict[tuple[Any, ...], tuple[str, str, str] | None] = {}
+        self._combined: dict[tuple[Any, ...], _Combined | None] = {}
 
     def _segment(self, supplier: str, recipient: str, on: dt.date) -> int:
         pair = (supplier, recipient)
@@ -960,11 +979,12 @@ class Decisions:
             self._combined[combined] = found
         if found is None:
             return self._ask(supplier, recipient, categories, situation, on, agreement)
-        template, permitting, sha = found
+        template, permitting, sha, dates = found
         iso = on.isoformat()
-        text = template.replace(ON, iso)
-        if text.replace(iso, ON) != template:  # the date elsewhere in the text too (or
-            return self._cited(text, permitting, iso)  # across it): cite it as `cite` does
+        if dates is None or iso in dates:  # the date may be elsewhere in the text too (or
+            text = template.replace(ON, iso)  # across it): cite it as `cite` does
+            if text.replace(iso, ON) != template:
+                return self._cited(text, permitting, iso)
         return Decided(template, permitting, None, sha, iso)
 
     def _combine(
@@ -975,11 +995,11 @@ class Decisions:
         situation: str,
         on: dt.date,
         agreement: str | None,
-    ) -> tuple[str, str, str] | None:
+    ) -> _Combined | None:
         """The decision for these categories throughout the segment of `on`: its text with ON
-        for the date, the permitting agreement and the text's SHA-256; or None where the
-        segment's answers cannot be joined (a category refused, a date that cannot be set
-        apart, or a named agreement that does not cover them)."""
+        for the date, the permitting agreement, the text's SHA-256 and the dates written in
+        it; or None where the segment's answers cannot be joined (a category refused, a date
+        that cannot be set apart, or a named agreement that does not cover them)."""
         answers = []
         for category in categories:
             key = (supplier, recipient, category, situation, self._segment(supplier, recipient, on))
@@ -1004,7 +1024,12 @@ class Decisions:
             + ",".join(str(a.text) for a in answers)
             + f'],"on":"{ON}"}}'
         )
-        return template, permitting[0], hashlib.sha256(template.encode()).hexdigest()
+        return (
+            template,
+            permitting[0],
+            hashlib.sha256(template.encode()).hexdigest(),
+            _dates_beside(template),
+        )
 
     @staticmethod
     def _cited(text: str, agreement: str, iso: str) -> Decided:
