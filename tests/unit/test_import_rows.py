@@ -159,6 +159,11 @@ def test_decisions_store_what_the_agreement_check_stores() -> None:
             assert json.loads(got.citation) == citation and got.body == body
             assert got.sha256 == citation["sha256"]
     assert refused > 100 and allowed > 100
+    # the dates of a joined decision, gathered from its parts, are those of its whole text
+    joined = [found for found in decisions._combined.values() if found is not None]
+    assert len(joined) > 100
+    for template, _, _, dates in joined:
+        assert dates == _dates_beside(template)
 
 
 def _rows(*rows: dict[str, str]) -> Group:

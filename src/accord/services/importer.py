@@ -927,6 +927,7 @@ class _Answer:
     allowed: bool
     agreement: str | None
     text: str | None
+    dates: frozenset[str] | None = None  # `_dates_beside(text)`
 
 
 class Decisions:
@@ -1024,12 +1025,12 @@ class Decisions:
             + ",".join(str(a.text) for a in answers)
             + f'],"on":"{ON}"}}'
         )
-        return (
-            template,
-            permitting[0],
-            hashlib.sha256(template.encode()).hexdigest(),
-            _dates_beside(template),
-        )
+        # the dates of the whole text: those of its answers (a date cannot run across the ','
+        # between them, nor into the text around them) and any in the agreement's id
+        dates: frozenset[str] | None = frozenset(_ISO_DATE.findall(permitting[0]))
+        for answer in answers:
+            dates = None if dates is None or answer.dates is None else dates | answer.dates
+        return template, permitting[0], hashlib.sha256(template.encode()).hexdigest(), dates
 
     @staticmethod
     def _cited(text: str, agreement: str, iso: str) -> Decided:
@@ -1063,7 +1064,8 @@ class Decisions:
         text: str | None = canonical_json(answer).decode()
         if text is None or text.replace(ON, on.isoformat()) != exact:
             text = None  # ON in some other text: ask for each day
-        return _Answer(True, str(decision.reasons[0].agreement), text)
+        dates = None if text is None else _dates_beside(text)
+        return _Answer(True, str(decision.reasons[0].agreement), text, dates)
 
     def _ask(
         self,
@@ -1492,7 +1494,6 @@ class Prepared:
     line_rows: list[tuple[Any, ...]] = field(default_factory=list)
     candidate: Candidate | None = None  # orders with a history
     terms: OrderTerms | None = None
-    decided: Decided | None = None
     events: list[tuple[Event, list[Posting]]] = field(default_factory=list)
     folded: Order | None = None
 
@@ -1650,7 +1651,7 @@ class Preparer:
                 self._sent.add(content.sha256)
                 prepared.contents.append(content)
         if not h.empty:
-            prepared.candidate, prepared.terms, prepared.decided = candidate, terms, decided
+            prepared.candidate, prepared.terms = candidate, terms
             return prepared
         prepared.row = proposed_row(terms, self.pg)
         prepared.line_rows = [line_row(r.id, ln) for ln in terms.lines]
@@ -2114,8 +2115,8 @@ class _BatchWriter:
     def _fold(self, s: Prepared) -> None:
         """The events of an order with a history, folded by the domain (which refuses what may
         not happen), with the payloads that `Books` writes; checks as `Books.sign` does."""
-        candidate, terms, decided = s.candidate, s.terms, s.decided
-        assert candidate is not None and terms is not None and decided is not None
+        candidate, terms = s.candidate, s.terms
+        assert candidate is not None and terms is not None
         h = candidate.history
         order = Order(terms)
         events = s.events
@@ -2126,8 +2127,8 @@ class _BatchWriter:
             events.append((event, order.apply(event)))
 
         add("created", terms.order_date, {"terms": terms.as_json()})
-        add("proposed", terms.order_date, {"decision": decided.cited()})
-        s.bodies[decided.sha256] = str(decided.body)
+        # the decision's text came with the first order citing it (`Prepared.bodies`)
+        add("proposed", terms.order_date, {"decision": json.loads(s.decision)})
         assert h.signed_on is not None
         signed_bytes = terms.canonical()
         for official_id, signature, line in h.signatures:
