@@ -1115,12 +1115,30 @@ def terms_json(t: OrderTerms) -> str:
     )
 
 
+def unnumbered_payload(text: str) -> tuple[str, str, str, str]:
+    """The `created` event's payload (`{"terms": ...}`) of terms text whose number is "",
+    around the number's place: as it is, and as a JSON string (the opening quote in the
+    first, the closing one in the last). JSON escapes character by character, so the pieces
+    escaped apart join into the whole escaped (`numbered_payload`)."""
+    cut = text.rindex(',"number":""') + len(',"number":')
+    head, tail = '{"terms":' + text[:cut], text[cut + 2 :] + "}"
+    return head, tail, _enc(head)[:-1], _enc(tail)[1:]
+
+
+def numbered_payload(pieces: tuple[str, str, str, str], number: str) -> tuple[str, str]:
+    """The payload of `unnumbered_payload`'s pieces with the number in place, as it is and
+    as a JSON string."""
+    head, tail, escaped_head, escaped_tail = pieces
+    value = _enc(number)
+    return head + value + tail, escaped_head + _enc(value)[1:-1] + escaped_tail
+
+
 def terms_text(
     order: Sequence[Any], lines: Iterable[Sequence[Any]], number: str, documents: Iterable[Document]
 ) -> str:
     """`terms_json`, made from the order's `orders` row (ORDER_ROW, its dates ISO text) and its
-    `order_lines` rows (LINE_ROW): what the writer makes of a proposed order's rows, once it
-    has its number."""
+    `order_lines` rows (LINE_ROW), which the reading side makes of a proposed order (its
+    number "" until the writer numbers it: `unnumbered_payload`)."""
     parts = _LINE_PARTS
     texts = []
     for _, n, category, description, nsn, quantity, unit, price, currency, _, _ in lines:
@@ -1182,11 +1200,13 @@ def audit_bytes(
     recorded_at: str,
     payload: str,
     postings_digest: str | None,
+    payload_json: str | None = None,
 ) -> bytes:
-    """`repositories.audit_record`, made directly (held equal by the unit tests)."""
+    """`repositories.audit_record`, made directly (held equal by the unit tests);
+    `payload_json`: the payload as a JSON string, where it is known already."""
     return (
         f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
-        f'"order_id":{_json_or_null(order_id)},"payload":{_enc(payload)},'
+        f'"order_id":{_json_or_null(order_id)},"payload":{payload_json or _enc(payload)},'
         f'"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
         f'"seq":{seq}}}'
     ).encode()
@@ -1471,9 +1491,8 @@ class _Charges:
 @dataclass(slots=True)
 class Prepared:
     """An order ready for the writer: decided, its terms checked, what it adds to the
-    ceilings counted; for an order that is only proposed, its rows made but for the number
-    (the writer makes the terms text from them); for an order with a history, its terms, to
-    fold."""
+    ceilings counted; for an order that is only proposed, its rows and its `created` event's
+    payload made but for the number; for an order with a history, its terms, to fold."""
 
     key: str
     digest: str
@@ -1490,6 +1509,10 @@ class Prepared:
     documents: tuple[Document, ...] = ()  # its supporting documents (in its terms)
     # the bytes of those documents that the reading side has not handed over before
     contents: list[document_store.Content] = field(default_factory=list)
+    # the `created` event's payload around the order number's JSON text, as it is and as a
+    # JSON string (its opening and closing quotes in the first and last): made beside the
+    # rows, so that the writer, which numbers the order, only joins texts
+    payload: tuple[str, str, str, str] = ("", "", "", "")
     row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
     line_rows: list[tuple[Any, ...]] = field(default_factory=list)
     candidate: Candidate | None = None  # orders with a history
@@ -1655,6 +1678,9 @@ class Preparer:
             return prepared
         prepared.row = proposed_row(terms, self.pg)
         prepared.line_rows = [line_row(r.id, ln) for ln in terms.lines]
+        prepared.payload = unnumbered_payload(
+            terms_text(prepared.row, prepared.line_rows, "", terms.documents)
+        )
         return prepared
 
 
@@ -1767,6 +1793,7 @@ def to_wire(batch: Batch) -> bytes:
                 p.bodies,
                 tuple((d.name, d.sha256, d.line) for d in p.documents),
                 tuple((x.sha256, x.media_type, x.data) for x in p.contents),
+                p.payload,
                 p.row,
                 p.line_rows,
             )
@@ -1796,7 +1823,7 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
             prepared.append(next(histories))
             continue
         (key, digest, lines, oid, number, requester, day, preview, signing, waiver) = item[:10]
-        (decision, sha, bodies, documents, contents, row, line_rows) = item[10:]
+        (decision, sha, bodies, documents, contents, payload, row, line_rows) = item[10:]
         prepared.append(
             Prepared(
                 key,
@@ -1816,6 +1843,7 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
                 bodies,
                 tuple(Document(*d) for d in documents),
                 [Content(*x) for x in contents],
+                payload,
                 row,
                 line_rows,
             )
@@ -1874,6 +1902,11 @@ def _from_process(preparer: Preparer) -> Iterator[Batch]:
         if process.is_alive():
             process.kill()
         process.join()
+
+
+# An event for the audit chain: id, order id, kind, day, payload, postings digest, and the
+# payload as a JSON string where it is made already (None: `audit_bytes` makes it).
+_AuditEntry = tuple[str, str, str, dt.date, str, str | None, str | None]
 
 
 class _BatchWriter:
@@ -2274,19 +2307,19 @@ class _BatchWriter:
         keys: list[tuple[Any, ...]] = []
         items: list[tuple[Any, ...]] = []
         documents: list[tuple[Any, ...]] = []
-        audit: list[tuple[str, str, str, dt.date, str, str | None]] = []
+        audit: list[_AuditEntry] = []
         for p in accepted:
             oid, number = p.id, str(p.number)
             order = p.folded
             if order is None:
                 # proposed, nothing more: the rows of `created` and `proposed` made directly
-                text = terms_text(p.row, p.line_rows, number, p.documents)
                 created = event_id_for(oid, p.key, 1)
                 proposed = event_id_for(oid, p.key, 2)
                 on = p.order_date
-                audit.append((created, oid, "created", on, '{"terms":' + text + "}", None))
+                payload, payload_json = numbered_payload(p.payload, number)
+                audit.append((created, oid, "created", on, payload, None, payload_json))
                 audit.append(
-                    (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None)
+                    (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None, None)
                 )
                 row = p.row
                 orders.append((row[0], number, *row[2:], now, now))
@@ -2311,7 +2344,7 @@ class _BatchWriter:
                         else canonical_json(event.payload).decode()
                     )
                     posted = digest(event_postings) if event_postings else None
-                    audit.append((event.id, oid, event.kind, event.on, payload, posted))
+                    audit.append((event.id, oid, event.kind, event.on, payload, posted, None))
                     if event.kind == "created":
                         documents.extend(
                             (oid, event.id, d.line, d.name, d.sha256) for d in p.documents
@@ -2399,7 +2432,7 @@ class _BatchWriter:
             document_store.save(self.c, [pending[sha] for sha in sorted(cited)], self.now)
         self.saved_contents = cited
 
-    def _chain(self, entries: list[tuple[str, str, str, dt.date, str, str | None]]) -> None:
+    def _chain(self, entries: list[_AuditEntry]) -> None:
         """Append the events to the audit chain, under the lock on its head (taken last, as
         the services take it)."""
         if not entries:
@@ -2411,9 +2444,11 @@ class _BatchWriter:
         seq, prev = int(row.seq), str(row.hash)
         now, day = self.now, self._day
         rows = []
-        for event_id, order_id, kind, on, payload, posted in entries:
+        for event_id, order_id, kind, on, payload, posted, payload_json in entries:
             seq += 1
-            record = audit_bytes(seq, event_id, order_id, kind, on, now, payload, posted)
+            record = audit_bytes(
+                seq, event_id, order_id, kind, on, now, payload, posted, payload_json
+            )
             hashed = chain_hash(prev, record)
             rows.append(
                 (seq, event_id, order_id, kind, day(on), now, payload, posted, prev, hashed)
