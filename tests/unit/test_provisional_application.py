@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_agreement_files import problems_of, write
 
 from accord.agreements.catalog import network, summary
 from accord.agreements.cedar import export_cedar
@@ -26,7 +27,6 @@ from accord.agreements.files import REFERENCE_DIR
 from accord.agreements.index import AgreementIndex, compile_set, load_index
 from accord.agreements.loader import load, parse_file
 from accord.agreements.schema import Agreement
-from accord.errors import InvalidAgreementFile
 from accord.reports import build, formats
 from accord.reports.model import Report
 from accord.sharing.index import build as build_sharing
@@ -70,16 +70,8 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def write(folder: Path, text: str, name: str = "phl-usa.yaml") -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(InvalidAgreementFile) as caught:
-        parse_file(path)
-    return caught.value.problems
+def write_file(folder: Path, text: str, name: str = "phl-usa.yaml") -> Path:
+    return write(folder, name, text)
 
 
 @pytest.fixture
@@ -87,7 +79,7 @@ def user_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The hypothetical agreement in a user folder, added to the shipped set."""
     folder = tmp_path / "agreements"
     folder.mkdir()
-    write(folder, PROVISIONAL)
+    write_file(folder, PROVISIONAL)
     monkeypatch.setenv("ACCORD_AGREEMENTS_PATH", str(folder))
     return folder
 
@@ -101,7 +93,7 @@ def index(user_folder: Path) -> AgreementIndex:
 
 
 def test_the_dates_are_read(tmp_path: Path) -> None:
-    agreement = parse_file(write(tmp_path, PROVISIONAL))
+    agreement = parse_file(write_file(tmp_path, PROVISIONAL))
     assert isinstance(agreement, Agreement)
     assert agreement.provisionally_applied == day("2030-02-01")
     assert agreement.notified == day("2029-11-20")
@@ -134,7 +126,7 @@ def test_the_dates_are_read(tmp_path: Path) -> None:
 def test_provisional_application_out_of_order_is_one_clear_line(
     tmp_path: Path, change: tuple[str, str], message: str
 ) -> None:
-    path = write(tmp_path, PROVISIONAL.replace(*change))
+    path = write_file(tmp_path, PROVISIONAL.replace(*change))
     [problem] = problems_of(path)
     assert problem.startswith(f"{path}:") and problem.endswith(message), problem
     assert "\n" not in problem
@@ -142,12 +134,12 @@ def test_provisional_application_out_of_order_is_one_clear_line(
 
 def test_provisional_application_needs_a_version(tmp_path: Path) -> None:
     text = PROVISIONAL.split("versions:")[0].replace("in_force: 2030-06-01\n", "")
-    [problem] = problems_of(write(tmp_path, text))
+    [problem] = problems_of(write_file(tmp_path, text))
     assert problem.endswith("an agreement provisionally applied needs at least one version")
 
 
 def test_a_malformed_notification_date_names_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, PROVISIONAL.replace("notified: 2029-11-20", "notified: 2029-11-31"))
+    path = write_file(tmp_path, PROVISIONAL.replace("notified: 2029-11-20", "notified: 2029-11-31"))
     [problem] = problems_of(path)
     line = PROVISIONAL.splitlines().index("notified: 2029-11-20") + 1
     assert problem.startswith(f"{path}:{line}: notified: ")
@@ -168,7 +160,7 @@ def test_a_malformed_notification_date_names_its_line(tmp_path: Path) -> None:
     ],
 )
 def test_status_around_the_provisional_window(tmp_path: Path, on: str, status: str) -> None:
-    agreement = parse_file(write(tmp_path, PROVISIONAL))
+    agreement = parse_file(write_file(tmp_path, PROVISIONAL))
     assert isinstance(agreement, Agreement)
     assert summary(agreement, day(on))["status"] == status
 
@@ -176,7 +168,7 @@ def test_status_around_the_provisional_window(tmp_path: Path, on: str, status: s
 def test_provisional_application_that_ends_before_entry_into_force(tmp_path: Path) -> None:
     """Applied provisionally, then ended without ever entering into force."""
     text = PROVISIONAL.replace("in_force: 2030-06-01", "ended: 2030-04-01")
-    agreement = parse_file(write(tmp_path, text))
+    agreement = parse_file(write_file(tmp_path, text))
     assert isinstance(agreement, Agreement)
     compiled = compile_agreement(agreement)
     statuses = [compiled.status(day(d).toordinal()) for d in ("2030-03-31", "2030-04-01")]
@@ -257,7 +249,7 @@ def test_cedar_export_permits_from_the_provisional_day(tmp_path: Path) -> None:
     import cedarpy
 
     reference = compile_set(load([REFERENCE_DIR]))
-    agreement = parse_file(write(tmp_path, PROVISIONAL))
+    agreement = parse_file(write_file(tmp_path, PROVISIONAL))
     assert isinstance(agreement, Agreement)
     agreements = (*reference.agreements, compile_agreement(agreement))
     policies = export_cedar(agreements, reference.laws)
@@ -315,7 +307,7 @@ def test_an_information_agreement_releases_while_provisionally_applied(tmp_path:
         "in_force: 2016-11-23", "provisionally_applied: 2016-11-10\nin_force: 2016-11-23"
     )
     text = text.replace("effective: 2016-11-23", "effective: 2016-11-10", 1)
-    write(tmp_path, text, "jpn-kor-gsomia-2016.yaml")
+    write_file(tmp_path, text, "jpn-kor-gsomia-2016.yaml")
     release = build_sharing([tmp_path]).release
     secret = level_for("KOR-II", "KOR")
 
