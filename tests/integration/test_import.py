@@ -508,7 +508,7 @@ def test_documents_and_payments_are_imported_and_checked(
     result, bad = run(database_url, path)
     by_line = {b.line: b.reason for b in bad}
     assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10], by_line
-    assert "no document file 'nowhere.pdf'" in by_line[4]
+    assert "no file 'nowhere.pdf'" in by_line[4]
     assert "malformed SHA-256 '12ab'" in by_line[5]
     assert "names line 5, which the order lacks" in by_line[6]
     assert "paid in EUR, but the order is priced in USD" in by_line[7]

@@ -117,46 +117,20 @@ class Cited:
     files: tuple[tuple[str, str, int], ...] = ()  # (name, sha256, size) of each file read
 
 
-DOCUMENT_FORMS = "a file path, LINE:PATH, NAME=SHA256 or LINE:NAME=SHA256"
-
-
 def documents(values: list[str]) -> Cited:
     """`PATH` or `LINE:PATH` (a file: hashed here and its bytes kept), `NAME=SHA256` or
-    `LINE:NAME=SHA256` (a citation without content)."""
-    from accord.logistics.order import Document
+    `LINE:NAME=SHA256` (a citation without content): `document_store.named`."""
     from accord.services import document_store
 
     docs: list[Document] = []
     contents: list[bytes] = []
     files: list[tuple[str, str, int]] = []
     for value in values:
-        line: int | None = None
-        path = Path(value)
-        if not path.is_file() and "=" not in value:
-            head, colon, rest = value.partition(":")
-            if colon and head.isdigit() and Path(rest).is_file():
-                line, path = int(head), Path(rest)
-            else:
-                raise BadInput(f"no file {value!r} for --document; accepted: {DOCUMENT_FORMS}")
-        if path.is_file():
-            document_store.check_size(path.name, path.stat().st_size)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise BadInput(f"cannot read --document {value!r}: {exc.strerror}") from None
-            document_store.check_size(path.name, len(data))
-            digest = document_store.sha256_of(data)
-            docs.append(Document(path.name, digest, line))
-            contents.append(data)
-            files.append((path.name, digest, len(data)))
-            continue
-        name, sep, sha = value.rpartition("=")
-        if not sep or not name:
-            raise BadInput(f"malformed --document {value!r}; accepted: {DOCUMENT_FORMS}")
-        head, colon, rest = name.partition(":")
-        if colon and head.isdigit():
-            line, name = int(head), rest
-        docs.append(Document(name, sha.strip().lower(), line))
+        doc, kept = document_store.named(value)
+        docs.append(doc)
+        if kept is not None:
+            contents.append(kept.data)
+            files.append((doc.name, doc.sha256, kept.size))
     return Cited(tuple(docs), tuple(contents), tuple(files))
 
 

@@ -17,6 +17,7 @@ import hashlib
 import mimetypes
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, select
 from accord.errors import AccordError, BadInput
 from accord.logistics import tables
 from accord.logistics.errors import NotFound
-from accord.logistics.order import Order
+from accord.logistics.order import Document, Order
 from accord.store.statements import insert_or_ignore
 
 MAX_BYTES = 25 * 1024 * 1024  # per document
@@ -103,6 +104,42 @@ def check_size(name: str, size: int) -> None:
 def content(name: str, data: bytes) -> Content:
     check_size(name, len(data))
     return Content(sha256_of(data), media_type(name), data)
+
+
+FORMS = "a file path, LINE:PATH, NAME=SHA256 or LINE:NAME=SHA256"
+
+
+def named(value: str, folder: Path | None = None) -> tuple[Document, Content | None]:
+    """A supporting document as a command (`--document`) or an import file names it: a file,
+    `PATH` or `LINE:PATH` for one order line (a relative path taken from `folder`, else from
+    the working folder), its bytes read to be kept; or a citation without content,
+    `NAME=SHA256` or `LINE:NAME=SHA256`."""
+    line: int | None = None
+    path = _beside(value, folder)
+    if not path.is_file():
+        head, colon, rest = value.partition(":")
+        if colon and head.isdigit() and _beside(rest, folder).is_file():
+            line, path = int(head), _beside(rest, folder)
+    if path.is_file():
+        check_size(path.name, path.stat().st_size)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"cannot read document {value!r}: {exc.strerror}") from None
+        kept = content(path.name, data)
+        return Document(path.name, kept.sha256, line), kept
+    name, sep, sha = value.rpartition("=")
+    if not sep or not name:
+        raise BadInput(f"no file {value!r}, nor NAME=SHA256; accepted: {FORMS}")
+    head, colon, rest = name.partition(":")
+    if colon and head.isdigit():
+        line, name = int(head), rest
+    return Document(name, sha.strip().lower(), line), None
+
+
+def _beside(value: str, folder: Path | None) -> Path:
+    path = Path(value)
+    return path if folder is None or path.is_absolute() else folder / path
 
 
 # ---------------------------------------------------------------------- storage

@@ -461,7 +461,8 @@ class RowReader:
         self.layout = layout
         self.nations = nations
         self.folder = folder  # where the documents the file names by relative path are
-        self._files: dict[str, document_store.Content] = {}  # documents cited often
+        # the documents named so far, as `document_store.named` reads them
+        self._files: dict[str, tuple[Document, document_store.Content | None]] = {}
         self._file_bytes = 0
         self._nations: dict[str, str] = {}
         self._situations: dict[str, str] = {}
@@ -641,10 +642,9 @@ class RowReader:
     def _documents(
         self, value: str | None, line_count: int
     ) -> tuple[tuple[Document, ...], tuple[document_store.Content, ...]]:
-        """The order's supporting documents, as `accord orders propose --document` takes
-        them, separated by ';': a file (`PATH` or `LINE:PATH`, relative to the import
-        file's folder), whose bytes are kept, or a citation without content
-        (`NAME=SHA256` or `LINE:NAME=SHA256`)."""
+        """The order's supporting documents, separated by ';', each as `accord orders propose
+        --document` takes it (`document_store.named`), a relative path taken from the import
+        file's folder; a file cited again is not read again (up to `_FILE_MEMO_BYTES`)."""
         if value is None:
             return (), ()
         documents: list[Document] = []
@@ -652,50 +652,21 @@ class RowReader:
         for entry in (e.strip() for e in value.split(";")):
             if not entry:
                 continue
-            line: int | None = None
-            head, colon, rest = entry.partition(":")
-            if colon and head.strip().isdigit():
-                line, entry = int(head), rest.strip()
-            content = self._file(entry)
-            if content is not None:
-                document = Document(Path(entry).name, content.sha256, line)
-                contents.append(content)
-            else:
-                name, equals, sha = entry.rpartition("=")
-                if not equals or not name.strip():
-                    raise BadInput(
-                        f"no document file {entry!r} (a path is taken from the import file's "
-                        "folder); accepted: PATH, LINE:PATH, NAME=SHA256 or LINE:NAME=SHA256, "
-                        "separated by ';'"
-                    )
-                document = Document(name.strip(), sha.strip().lower(), line)
+            found = self._files.get(entry)
+            if found is None:
+                found = document_store.named(entry, self.folder)
+                size = found[1].size if found[1] is not None else 0
+                self._file_bytes += size
+                if self._file_bytes > _FILE_MEMO_BYTES:
+                    self._files.clear()
+                    self._file_bytes = size
+                self._files[entry] = found
+            document, content = found
             validate_document(document, line_count)
             documents.append(document)
+            if content is not None:
+                contents.append(content)
         return tuple(documents), tuple(contents)
-
-    def _file(self, entry: str) -> document_store.Content | None:
-        """The bytes of the document file `entry` names (read once per import), or None if
-        it names no file."""
-        known = self._files.get(entry)
-        if known is not None:
-            return known
-        path = Path(entry)
-        if not path.is_absolute() and self.folder is not None:
-            path = self.folder / path
-        if not path.is_file():
-            return None
-        document_store.check_size(path.name, path.stat().st_size)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"cannot read document {entry!r}: {exc.strerror}") from None
-        content = document_store.content(path.name, data)
-        self._file_bytes += len(data)
-        if self._file_bytes > _FILE_MEMO_BYTES:
-            self._files.clear()
-            self._file_bytes = len(data)
-        self._files[entry] = content
-        return content
 
     def _line(self, row: Row, number: int) -> Line:
         """The row's order line, checked as `_checked_line` checks it; a line whose category,
