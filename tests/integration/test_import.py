@@ -132,9 +132,9 @@ def test_imported_orders_are_what_the_services_make(
     tmp_path: Path,
 ) -> None:
     """A proposed order citing documents, one with its whole history (signed by both,
-    delivered in part, billed, paid), and one paid in part: the same order rows, lines, audit
-    payloads, signatures, postings, cited documents and their bytes as `Logistics` makes from
-    the same requests on another database."""
+    delivered in part, billed, paid), and one delivered twice and paid in part: the same
+    order rows, lines, audit payloads, signatures, postings, cited documents and their bytes
+    as `Logistics` makes from the same requests on another database."""
     us, jp = add_signer(books, "us-coord", "USA"), add_signer(books, "jp-coord", "JPN")
     check = books.context.check
     (tmp_path / "forms").mkdir()
@@ -157,7 +157,8 @@ def test_imported_orders_are_what_the_services_make(
     full[0].update(delivered_on="2024-05-06", billed_on="2024-05-20", settled_on="2024-06-30")
     part = order(
         "D-1",
-        line("billeting", "barracks, 40 beds", 14, "DA", "1200.00", delivered="14"),
+        # delivered in two parts: 10 days on 12 May, the other 4 on delivered_on
+        line("billeting", "barracks, 40 beds", 14, "DA", "1200.00", delivered="10@2024-05-12; 4"),
         order_date="2024-05-04",
         documents=f"{form}",  # an absolute path, the same bytes as P-1's first document
     )
@@ -241,7 +242,8 @@ def test_imported_orders_are_what_the_services_make(
         owed = service.order(ref).outstanding_money()
         service.settle(ref, "cash", amounts=owed, key="s", on=dt.date(2024, 6, 30))
         ref = part[0]["number"]
-        service.deliver(ref, {1: 14}, key="d2", on=dt.date(2024, 5, 19))
+        service.deliver(ref, {1: 10}, key="d2", on=dt.date(2024, 5, 12))
+        service.deliver(ref, {1: 4}, key="d3", on=dt.date(2024, 5, 19))
         service.bill(ref, key="b2", on=dt.date(2024, 5, 31))
         service.settle(ref, "cash", amounts={"USD": 500000}, key="s2", on=dt.date(2024, 6, 15))
         expected = create_engine(reference)
@@ -503,11 +505,17 @@ def test_documents_and_payments_are_imported_and_checked(
         history("K-6", meals, paid_on="2024-06-01", paid="1000.01"),  # line 8
         history("K-7", meals, paid_on="2024-05-19", paid="10"),  # line 9: before billed_on
         history("K-8", meals, reimbursement="rik", paid_on="2024-06-01", paid="10"),  # line 10
+        history(  # line 11: a delivery after the bill
+            "K-9", line("food", "hot meals", 100, "ML", "10.00", delivered="60; 40@2024-05-21")
+        ),
+        history(  # line 12
+            "K-10", line("food", "hot meals", 100, "ML", "10.00", delivered="60@2024-13-01")
+        ),
     ]
     path = write(tmp_path / "o.csv", orders)
     result, bad = run(database_url, path)
     by_line = {b.line: b.reason for b in bad}
-    assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10], by_line
+    assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10, 11, 12], by_line
     assert "no file 'nowhere.pdf'" in by_line[4]
     assert "malformed SHA-256 '12ab'" in by_line[5]
     assert "names line 5, which the order lacks" in by_line[6]
@@ -515,6 +523,8 @@ def test_documents_and_payments_are_imported_and_checked(
     assert "would overpay" in by_line[8] and "1000.00 USD is outstanding" in by_line[8]
     assert "paid_on 2024-05-19 is before billed_on 2024-05-20" in by_line[9]
     assert "a rik order is settled by returning items in kind" in by_line[10]
+    assert "billed_on 2024-05-20 is before the last delivery 2024-05-21" in by_line[11]
+    assert "delivered" in by_line[12] and "2024-13-01" in by_line[12]
     assert result.imported_orders == 2 and result.by_status == {"proposed": 1, "settled": 1}
 
     settled = books.order(paid_then_settled[0]["number"])

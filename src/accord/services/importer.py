@@ -411,8 +411,9 @@ class History:
 
     signed_on: dt.date | None = None
     signatures: tuple[tuple[str, str, int], ...] = ()  # (official, signature, file line)
-    delivered_on: dt.date | None = None
-    delivered: dict[int, int] = field(default_factory=dict)
+    delivered_on: dt.date | None = None  # the day of the quantities that name none
+    # each delivery: its day, and the quantity delivered of each line (by line number)
+    deliveries: dict[dt.date, dict[int, int]] = field(default_factory=dict)
     billed_on: dt.date | None = None
     paid_on: dt.date | None = None
     paid: dict[str, int] = field(default_factory=dict)  # currency -> minor units
@@ -421,7 +422,7 @@ class History:
 
     @property
     def empty(self) -> bool:
-        return not self.signatures and self.delivered_on is None
+        return not self.signatures and not self.deliveries
 
 
 _NO_HISTORY = History()
@@ -746,6 +747,24 @@ class RowReader:
         nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
         return Line(number, category, description, quantity, unit, price, ccy, nsn)
 
+    def _delivered(self, part: str, line: int) -> tuple[int, dt.date | None]:
+        """One delivery of a line: `QUANTITY` (on `delivered_on`) or `QUANTITY@YYYY-MM-DD`."""
+        raw, at, day = part.partition("@")
+        try:
+            quantity = int(raw)
+        except ValueError:
+            raise RowProblem(
+                line,
+                f"malformed delivered quantity {part!r}; accepted: a whole number, or one "
+                "QUANTITY@YYYY-MM-DD per delivery, separated by ';'",
+            ) from None
+        if quantity < 0:
+            raise RowProblem(line, f"delivered quantity {quantity} is negative")
+        try:
+            return quantity, self.date(day.strip(), "delivered") if at else None
+        except BadInput as exc:
+            raise RowProblem(line, str(exc)) from None
+
     def _history(self, rows: list[Row], request: OrderRequest) -> History:
         first = rows[0].fields
         text = self.text
@@ -776,35 +795,41 @@ class RowReader:
             raise RowProblem(at, "signed_on is missing: the date the order was signed")
         if history.signed_on is not None and not signatures:
             raise RowProblem(at, "signed_on is given, but no signature")
+        undated: dict[int, int] = {}
+        deliveries: dict[dt.date, dict[int, int]] = {}
         for number, row in enumerate(rows, start=1):
             value = text(row.fields, "delivered")
-            if value:
-                try:
-                    quantity = int(value)
-                except ValueError:
-                    raise RowProblem(
-                        row.line,
-                        f"malformed delivered quantity {value!r}; accepted: a whole number",
-                    ) from None
-                if quantity < 0:
-                    raise RowProblem(row.line, f"delivered quantity {quantity} is negative")
-                if quantity:
-                    history.delivered[number] = quantity
-        if history.delivered and history.delivered_on is None:
+            for part in (p.strip() for p in (value or "").split(";")):
+                if part:
+                    quantity, day = self._delivered(part, row.line)
+                    into = undated if day is None else deliveries.setdefault(day, {})
+                    if quantity:
+                        into[number] = into.get(number, 0) + quantity
+        if undated and history.delivered_on is None:
             raise RowProblem(at, "delivered_on is missing: the date of the delivery")
-        if history.delivered_on is not None and not history.delivered:
-            raise RowProblem(at, "delivered_on is given, but no line has a delivered quantity")
+        if history.delivered_on is not None and not undated:
+            raise RowProblem(
+                at, "delivered_on is given, but no line has a delivered quantity without a day"
+            )
+        if undated:
+            assert history.delivered_on is not None
+            into = deliveries.setdefault(history.delivered_on, {})
+            for number, quantity in undated.items():
+                into[number] = into.get(number, 0) + quantity
+        history.deliveries = {day: q for day, q in sorted(deliveries.items()) if q}
         if history.paid and history.paid_on is None:
             raise RowProblem(at, "paid_on is missing: the day of the payment")
         if history.paid_on is not None and not history.paid:
             raise RowProblem(at, "paid_on is given, but not paid: the amount paid")
-        if history.delivered and len(signatures) < 2:
+        if history.deliveries and len(signatures) < 2:
             raise RowProblem(
                 at, "a delivery needs the order to bind first: give both parties' signatures"
             )
+        days = list(history.deliveries)
         steps = (
             ("signed_on", history.signed_on),
-            ("delivered_on", history.delivered_on),
+            ("the first delivery", days[0] if days else None),
+            ("the last delivery", days[-1] if days else None),
             ("billed_on", history.billed_on),
             ("paid_on", history.paid_on),
             ("settled_on", history.settled_on),
@@ -817,7 +842,8 @@ class RowReader:
             if day is None:
                 later = next((n for n, d in steps[index + 1 :] if d is not None), None)
                 if later is not None:
-                    raise RowProblem(at, f"{later} is given, but not {name}")
+                    what = "a delivery" if name.endswith("delivery") else name
+                    raise RowProblem(at, f"{later} is given, but not {what}")
                 break
             if day < previous_day:
                 raise RowProblem(at, f"{name} {day} is before {previous_name} {previous_day}")
@@ -2181,13 +2207,9 @@ class _BatchWriter:
                     "waiver": s.charges.waiver,
                 }
             add("signed", h.signed_on, payload)
-        if h.delivered_on is not None:
-            quantities = {str(k): v for k, v in sorted(h.delivered.items())}
-            add(
-                "delivered",
-                h.delivered_on,
-                {"quantities": quantities, "documents": [], "received_by": None},
-            )
+        for day, delivered in h.deliveries.items():
+            quantities = {str(k): v for k, v in sorted(delivered.items())}
+            add("delivered", day, {"quantities": quantities, "documents": [], "received_by": None})
         if h.billed_on is not None:
             t = order.terms
             cash = t.owes_money and t.reimbursement == "cash"
