@@ -30,9 +30,10 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from accord.errors import BadInput
 from accord.logistics import money
@@ -87,6 +88,7 @@ ALLOWED: dict[str, frozenset[Status]] = {
 # Reimbursements whose unsatisfied obligations convert to cash after 10 U.S.C. 2345(b)'s 12
 # months (DoD policy, unverified: see the module's docstring).
 CONVERTIBLE = ("rik", "eve")
+K = TypeVar("K")  # a line number or a currency code
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,20 +407,11 @@ class Order:
     # ------------------------------------------------------------------ derived figures
 
     def delivered_qty(self) -> dict[int, int]:
-        qty: dict[int, int] = defaultdict(int)
-        for d in self.deliveries.values():
-            if not d.reversed:
-                for line, q in d.quantities.items():
-                    qty[line] += q
-        return dict(qty)
+        return _summed(d.quantities for d in self.deliveries.values() if not d.reversed)
 
     def returned_qty(self) -> dict[int, int]:
         """Per line, what came back: replaced in kind, or loaned and leased items returned."""
-        qty: dict[int, int] = defaultdict(int)
-        for method in ("rik", "return"):
-            for line, q in self.settled_quantities(method).items():
-                qty[line] += q
-        return dict(qty)
+        return _summed(self.settled_quantities(method) for method in ("rik", "return"))
 
     def delivered_value(self) -> dict[str, int]:
         value: dict[str, int] = defaultdict(int)
@@ -431,18 +424,10 @@ class Order:
         return [s for s in self.settlements.values() if s.method == method and not s.reversed]
 
     def settled_amounts(self, method: str) -> dict[str, int]:
-        total: dict[str, int] = defaultdict(int)
-        for s in self._settled(method):
-            for ccy, a in s.amounts.items():
-                total[ccy] += a
-        return dict(total)
+        return _summed(s.amounts for s in self._settled(method))
 
     def settled_quantities(self, method: str) -> dict[int, int]:
-        total: dict[int, int] = defaultdict(int)
-        for s in self._settled(method):
-            for line, q in s.quantities.items():
-                total[line] += q
-        return dict(total)
+        return _summed(s.quantities for s in self._settled(method))
 
     def conversion(self) -> Conversion | None:
         """The latest conversion to cash not reversed (one converts all that was owed)."""
@@ -451,28 +436,15 @@ class Order:
 
     def converted_quantities(self) -> dict[int, int]:
         """RIK converted to cash, per line (conversions not reversed)."""
-        total: dict[int, int] = defaultdict(int)
-        for c in self.conversions.values():
-            if not c.reversed:
-                for line, q in c.quantities.items():
-                    total[line] += q
-        return dict(total)
+        return _summed(c.quantities for c in self.conversions.values() if not c.reversed)
 
     def converted_amounts(self) -> dict[str, int]:
         """The cash owed by conversion, per currency (conversions not reversed)."""
-        total: dict[str, int] = defaultdict(int)
-        for c in self.conversions.values():
-            if not c.reversed:
-                for ccy, a in c.amounts.items():
-                    total[ccy] += a
-        return dict(total)
+        return _summed(c.amounts for c in self.conversions.values() if not c.reversed)
 
     def outstanding_money(self) -> dict[str, int]:
         """Money still owed (cash, or value to exchange), per currency."""
-        total: dict[str, int] = defaultdict(int)
-        for part in (self.outstanding_exchange(), self.outstanding_cash()):
-            for ccy, v in part.items():
-                total[ccy] += v
+        total = _summed((self.outstanding_exchange(), self.outstanding_cash()))
         return {ccy: v for ccy, v in sorted(total.items()) if v}
 
     def outstanding_exchange(self) -> dict[str, int]:
@@ -973,6 +945,15 @@ class Order:
                 f"{target!r} to reverse"
             )
         return reversal(self.postings_by_event[target])
+
+
+def _summed(parts: Iterable[Mapping[K, int]]) -> dict[K, int]:
+    """The parts added up, per key (line or currency)."""
+    total: dict[K, int] = defaultdict(int)
+    for part in parts:
+        for key, value in part.items():
+            total[key] += value
+    return dict(total)
 
 
 def _remaining(owed: dict[Any, int], *done: dict[Any, int]) -> dict[Any, int]:

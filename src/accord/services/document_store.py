@@ -116,10 +116,9 @@ def named(value: str, folder: Path | None = None) -> tuple[Document, Content | N
     `NAME=SHA256` or `LINE:NAME=SHA256`."""
     line: int | None = None
     path = _beside(value, folder)
-    if not path.is_file():
-        head, colon, rest = value.partition(":")
-        if colon and head.isdigit() and _beside(rest, folder).is_file():
-            line, path = int(head), _beside(rest, folder)
+    head, colon, rest = value.partition(":")
+    if not path.is_file() and colon and head.isdigit():
+        line, path = int(head), _beside(rest, folder)
     if path.is_file():
         check_size(path.name, path.stat().st_size)
         try:
