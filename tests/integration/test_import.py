@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, select
 from test_orders_support import Signer, add_signer, books  # noqa: F401
 
 from accord.logistics import rates, signing, tables
+from accord.logistics.order import Document
 from accord.logistics.order_input import parse_order
 from accord.services import ids
 from accord.services.importer import (
@@ -98,6 +99,38 @@ def sign(rows: list[dict[str, str]], check: Any, *signers: Signer, on: str) -> l
         rows[0][f"{side}_signature"] = signing.sign(signer.key, signed)
     rows[0]["signed_on"] = on
     return rows
+
+
+def as_request(rows: list[dict[str, str]]) -> dict[str, Any]:
+    """The request `accord orders propose` takes for the order these rows describe."""
+    first = rows[0]
+    data: dict[str, Any] = {
+        **{k: first[k] for k in ("situation", "reimbursement", "order_date")},
+        "id": first.get("id") or order_id_for(first["order"]),
+        "date_required": first["date_required"],
+        "delivery_place": first["delivery_place"],
+        "requester": {"nation": first["requester"], "unit": first["requester_unit"]},
+        "supplier": {"nation": first["supplier"], "unit": first["supplier_unit"]},
+        "lines": [
+            {
+                k: r[k]
+                for k in (
+                    "category",
+                    "description",
+                    "quantity",
+                    "unit",
+                    "unit_price",
+                    "currency",
+                    "nsn",
+                )
+                if k in r
+            }
+            for r in rows
+        ],
+    }
+    if first.get("number"):
+        data["number"] = first["number"]
+    return data
 
 
 def table(engine: Engine, t: Any, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -186,33 +219,7 @@ def test_imported_orders_are_what_the_services_make(
             (full, dt.date(2024, 5, 2)),
             (part, dt.date(2024, 5, 4)),
         ):
-            data = {
-                **{k: rows[0][k] for k in ("situation", "reimbursement", "order_date")},
-                "id": rows[0].get("id") or order_id_for(rows[0]["order"]),
-                "number": rows[0].get("number"),
-                "date_required": rows[0]["date_required"],
-                "delivery_place": rows[0]["delivery_place"],
-                "requester": {"nation": "USA", "unit": rows[0]["requester_unit"]},
-                "supplier": {"nation": "JPN", "unit": rows[0]["supplier_unit"]},
-                "lines": [
-                    {
-                        k: r[k]
-                        for k in (
-                            "category",
-                            "description",
-                            "quantity",
-                            "unit",
-                            "unit_price",
-                            "currency",
-                            "nsn",
-                        )
-                        if k in r
-                    }
-                    for r in rows
-                ],
-            }
-            if data["number"] is None:
-                del data["number"]
+            data = as_request(rows)
             contents = []
             if rows[0].get("documents"):
                 data["documents"] = [
@@ -551,3 +558,170 @@ def test_documents_and_payments_are_imported_and_checked(
     assert any(
         b.line == 2 and "the order key was used before for other rows" in b.reason for b in bad
     )
+
+
+def test_step_documents_and_cancellations_are_what_the_services_make(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """The receipts of two deliveries, an invoice, a payment's advice and a settlement's
+    proof; an order cancelled while proposed and one cancelled once signed (its count on the
+    US ceiling given back): the same events, cited documents, their bytes, postings and
+    ceiling counts as the services make. A document without its step, a receipt of a day
+    without a delivery, a cancellation after a delivery: bad rows, with the reason."""
+    us, jp = add_signer(books, "us-fin", "USA"), add_signer(books, "jp-fin", "JPN")
+    check = books.context.check
+    (tmp_path / "receipts").mkdir()
+    receipts = [tmp_path / "receipts" / f"DD250-{n}.pdf" for n in (1, 2)]
+    for n, receipt in enumerate(receipts, start=1):
+        receipt.write_bytes(f"%PDF-1.4 material inspection and receiving report {n}".encode())
+    invoice = tmp_path / "invoice.pdf"
+    invoice.write_bytes(b"%PDF-1.4 invoice for barracks")
+    advice = hashlib.sha256(b"wire transfer advice").hexdigest()
+
+    settled = order(
+        "S-1",
+        line("billeting", "barracks, 40 beds", 14, "DA", "1200.00", delivered="10@2024-05-12; 4"),
+        order_date="2024-05-04",
+    )
+    sign(settled, check, us, jp, on="2024-05-05")
+    settled[0].update(
+        delivered_on="2024-05-19",
+        delivery_documents="receipts/DD250-1.pdf@2024-05-12; 1:receipts/DD250-2.pdf",
+        billed_on="2024-05-31",
+        bill_documents="invoice.pdf",
+        paid_on="2024-06-15",
+        paid="5000",
+        payment_documents=f"advice.pdf={advice}",
+        settled_on="2024-07-01",
+        settlement_documents="invoice.pdf",
+    )
+    dropped = order(
+        "C-1",
+        line("food", "rations", 10, "ML", "12.50"),
+        cancelled_on="2024-05-03",
+        cancel_reason="exercise called off",
+    )
+    withdrawn = order("C-2", line("fuel", "JP-8", 20000, "LI", "0.85"), order_date="2024-05-02")
+    sign(withdrawn, check, us, jp, on="2024-05-03")
+    withdrawn[0]["cancelled_on"] = "2024-05-04"
+
+    def delivered(key: str, **fields: str) -> list[dict[str, str]]:
+        rows = order(key, line("food", "hot meals", 100, "ML", "10.00", delivered="100"))
+        sign(rows, check, us, jp, on="2024-05-02")
+        rows[0].update(delivered_on="2024-05-06", **fields)
+        return rows
+
+    bad_orders = [
+        order("B-1", line("food", "rations", 1, "ML", "1"), bill_documents="invoice.pdf"),  # 5
+        delivered("B-2", delivery_documents="invoice.pdf@2024-05-07"),  # line 6
+        delivered("B-3", cancelled_on="2024-05-08"),  # line 7
+        order("B-4", line("food", "rations", 1, "ML", "1"), cancel_reason="why"),  # line 8
+        order("B-5", line("food", "rations", 1, "ML", "1"), cancelled_on="2024-04-30"),  # 9
+    ]
+    path = write(tmp_path / "o.csv", [settled, dropped, withdrawn, *bad_orders])
+    result, bad = run(database_url, path)
+    by_line = {b.line: b.reason for b in bad}
+    assert sorted(by_line) == [5, 6, 7, 8, 9], by_line
+    assert "bill_documents is given, but not billed_on" in by_line[5]
+    assert "of a delivery on 2024-05-07, but nothing was delivered on that day" in by_line[6]
+    assert (
+        "it is delivered; cancel applies to orders that are draft, proposed, signed" in by_line[7]
+    )
+    assert "cancel_reason is given, but not cancelled_on" in by_line[8]
+    assert "cancelled_on 2024-04-30 is before order_date 2024-05-01" in by_line[9]
+    assert result.by_status == {"settled": 1, "cancelled": 2}
+
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    upgrade(reference)
+    service = Logistics(reference)
+    engine, expected = create_engine(database_url), create_engine(reference)
+    try:
+        with engine.connect() as c:
+            officials = [dict(r._mapping) for r in c.execute(select(tables.signing_officials))]
+        with expected.begin() as c:
+            c.execute(tables.signing_officials.insert(), officials)
+        for rows in (settled, dropped, withdrawn):
+            on = dt.date.fromisoformat(rows[0]["order_date"])
+            service.propose(
+                parse_order(as_request(rows), "unused", on, check.nations),
+                key=ids.uuid7(),
+                on=on,
+            )
+        for rows, day in ((settled, dt.date(2024, 5, 5)), (withdrawn, dt.date(2024, 5, 3))):
+            for side, signer in (("requester", us), ("supplier", jp)):
+                service.sign(
+                    rows[0]["number"],
+                    signer.id,
+                    rows[0][f"{side}_signature"],
+                    key=ids.uuid7(),
+                    on=day,
+                )
+
+        def cited(path: Path, line: int | None = None) -> Document:
+            return Document(path.name, hashlib.sha256(path.read_bytes()).hexdigest(), line)
+
+        ref = settled[0]["number"]
+        service.deliver(
+            ref,
+            {1: 10},
+            key="d1",
+            on=dt.date(2024, 5, 12),
+            documents=(cited(receipts[0]),),
+            contents=[receipts[0].read_bytes()],
+        )
+        service.deliver(
+            ref,
+            {1: 4},
+            key="d2",
+            on=dt.date(2024, 5, 19),
+            documents=(cited(receipts[1], 1),),
+            contents=[receipts[1].read_bytes()],
+        )
+        service.bill(
+            ref,
+            key="b",
+            on=dt.date(2024, 5, 31),
+            documents=(cited(invoice),),
+            contents=[invoice.read_bytes()],
+        )
+        service.settle(
+            ref,
+            "cash",
+            amounts={"USD": 500000},
+            key="p",
+            on=dt.date(2024, 6, 15),
+            documents=(Document("advice.pdf", advice),),
+        )
+        service.settle(
+            ref,
+            "cash",
+            amounts=service.order(ref).outstanding_money(),
+            key="s",
+            on=dt.date(2024, 7, 1),
+            documents=(cited(invoice),),
+        )
+        service.cancel(
+            order_id_for("C-1"), key="c1", on=dt.date(2024, 5, 3), reason="exercise called off"
+        )
+        service.cancel(withdrawn[0]["number"], key="c2", on=dt.date(2024, 5, 4))
+
+        stamps = ("created_at", "updated_at", "recorded_at", "stored_at")
+        for t, skip in (
+            (tables.orders, stamps),
+            (tables.order_documents, ("id", "event_id")),
+            (tables.document_contents, stamps),
+            (tables.ledger_postings, ("id", "transaction_id")),
+            (tables.ceiling_usage, ()),
+        ):
+            assert table(engine, t, skip) == table(expected, t, skip), t.name
+        events = ("seq", "event_id", "recorded_at", "prev_hash", "hash")
+        assert [e for e in table(engine, tables.logistics_audit, events) if e["order_id"]] == [
+            e for e in table(expected, tables.logistics_audit, events) if e["order_id"]
+        ]
+    finally:
+        service.close()
+        engine.dispose()
+        expected.dispose()
+    assert books.verify()["ok"]

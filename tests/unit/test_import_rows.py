@@ -346,11 +346,15 @@ def test_json_lines_rows(tmp_path: Path) -> None:
         + json.dumps({**ROW, "documents": ["form.pdf", f"2:quote.pdf={'a' * 64}"]})
         + "\n"
         + json.dumps({**ROW, "documents": ["form.pdf", 7]})
+        + "\n"
+        + json.dumps({**ROW, "delivery_documents": ["r1.pdf@2025-05-12", "r2.pdf"]})
         + "\n",
         encoding="utf-8",
     )
     rows = list(FileReader(path, "jsonl").rows())
-    assert [r.line for r in rows] == [1, 3, 4, 5, 6, 7]
+    assert [r.line for r in rows] == [1, 3, 4, 5, 6, 7, 8]
+    receipts = rows[6].fields[COLUMNS.index("delivery_documents")]
+    assert rows[6].problem is None and receipts == "r1.pdf@2025-05-12;r2.pdf"
     at = COLUMNS.index("documents")
     assert rows[4].problem is None and rows[4].fields[at] == f"form.pdf;2:quote.pdf={'a' * 64}"
     assert rows[5].problem == "documents must be a list of text, as PATH or NAME=SHA256"

@@ -49,7 +49,7 @@ import threading
 import traceback
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring as _enc
 from operator import itemgetter
 from pathlib import Path
@@ -71,6 +71,7 @@ from accord.logistics.order import (
     Order,
     OrderTerms,
     Party,
+    Status,
     canonical_json,
     check_signing_limit,
     validate_document,
@@ -115,11 +116,17 @@ ORDER_COLUMNS = (
     "supplier_official",
     "supplier_signature",
     "delivered_on",
+    "delivery_documents",
     "billed_on",
+    "bill_documents",
     "paid_on",
     "paid",
+    "payment_documents",
     "settled_on",
+    "settlement_documents",
     "closed_on",
+    "cancelled_on",
+    "cancel_reason",
 )
 # Columns of one order line.
 LINE_COLUMNS = (
@@ -156,11 +163,27 @@ _HISTORY_COLUMNS = (
     "supplier_official",
     "supplier_signature",
     "delivered_on",
+    "delivery_documents",
     "billed_on",
+    "bill_documents",
     "paid_on",
     "paid",
+    "payment_documents",
     "settled_on",
+    "settlement_documents",
     "closed_on",
+    "cancelled_on",
+    "cancel_reason",
+)
+# the columns that name documents: JSON lines may give a list of texts instead of one text
+_DOCUMENT_COLUMNS = frozenset(
+    (
+        "documents",
+        "delivery_documents",
+        "bill_documents",
+        "payment_documents",
+        "settlement_documents",
+    )
 )
 _HISTORY_FIELDS = frozenset((*_HISTORY_COLUMNS, "delivered"))
 COMMAND = "import-order"
@@ -168,6 +191,7 @@ DEFAULT_BATCH = 2000  # orders per transaction
 MAX_KEY = 193  # "import:" + the order key fits the idempotency table's 200 characters
 ON = "{on}"  # the date's placeholder in decision templates (as in `agreements.decisions`)
 _LINE_PREFIX = re.compile(r"^line (\d+): ")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _IN_CHUNK = 500  # values per IN (...) list
 
 
@@ -351,9 +375,9 @@ class FileReader:
                     fields[at] = value
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     fields[at] = str(value)
-                elif name == "documents" and isinstance(value, list):
+                elif name in _DOCUMENT_COLUMNS and isinstance(value, list):
                     if not all(isinstance(x, str) for x in value):
-                        problem = "documents must be a list of text, as PATH or NAME=SHA256"
+                        problem = f"{name} must be a list of text, as PATH or NAME=SHA256"
                     fields[at] = ";".join(x for x in value if isinstance(x, str))
                 elif value is not None:
                     problem = f"{name} must be text or a number, not {type(value).__name__}"
@@ -419,10 +443,24 @@ class History:
     paid: dict[str, int] = field(default_factory=dict)  # currency -> minor units
     settled_on: dt.date | None = None
     closed_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+    cancel_reason: str | None = None
+    # the documents each step cites (a receipt, an invoice, a proof of payment), as the
+    # `--document` options of `accord orders deliver|bill|settle` take them
+    delivery_documents: dict[dt.date, tuple[Document, ...]] = field(default_factory=dict)
+    bill_documents: tuple[Document, ...] = ()
+    payment_documents: tuple[Document, ...] = ()
+    settlement_documents: tuple[Document, ...] = ()
+    contents: tuple[document_store.Content, ...] = ()  # the bytes of those given as files
 
     @property
     def empty(self) -> bool:
-        return not self.signatures and not self.deliveries
+        return not self.signatures and not self.deliveries and self.cancelled_on is None
+
+    def cited(self) -> tuple[Document, ...]:
+        """Every document the steps cite, in the order of the steps."""
+        delivered = tuple(d for docs in self.delivery_documents.values() for d in docs)
+        return delivered + self.bill_documents + self.payment_documents + self.settlement_documents
 
 
 _NO_HISTORY = History()
@@ -574,15 +612,16 @@ class RowReader:
             else _NO_HISTORY
         )
         text = layout.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
-        if request.documents:  # the documents' bytes, not only their paths, make the order
-            text += "\x1d" + ",".join(d.sha256 for d in request.documents)
+        cited = request.documents + history.cited()
+        if cited:  # the documents' bytes, not only their paths, make the order
+            text += "\x1d" + ",".join(d.sha256 for d in cited)
         return Candidate(
             key,
             hashlib.sha256(text.encode()).hexdigest(),
             [row.line for row in rows],
             request,
             history,
-            contents,
+            contents + history.contents,
         )
 
     def _request(
@@ -651,23 +690,58 @@ class RowReader:
         documents: list[Document] = []
         contents: list[document_store.Content] = []
         for entry in (e.strip() for e in value.split(";")):
+            if entry:
+                document, content = self._document(entry, line_count)
+                documents.append(document)
+                if content is not None:
+                    contents.append(content)
+        return tuple(documents), tuple(contents)
+
+    def _document(
+        self, entry: str, line_count: int
+    ) -> tuple[Document, document_store.Content | None]:
+        found = self._files.get(entry)
+        if found is None:
+            found = document_store.named(entry, self.folder)
+            size = found[1].size if found[1] is not None else 0
+            self._file_bytes += size
+            if self._file_bytes > _FILE_MEMO_BYTES:
+                self._files.clear()
+                self._file_bytes = size
+            self._files[entry] = found
+        validate_document(found[0], line_count)
+        return found
+
+    def _delivery_documents(
+        self, value: str, history: History, line_count: int
+    ) -> tuple[dict[dt.date, tuple[Document, ...]], tuple[document_store.Content, ...]]:
+        """The documents of the deliveries: each `ENTRY` (of the delivery on `delivered_on`)
+        or `ENTRY@YYYY-MM-DD` (of the delivery on that day), separated by ';'."""
+        cited: dict[dt.date, list[Document]] = {}
+        contents: list[document_store.Content] = []
+        for entry in (e.strip() for e in value.split(";")):
             if not entry:
                 continue
-            found = self._files.get(entry)
-            if found is None:
-                found = document_store.named(entry, self.folder)
-                size = found[1].size if found[1] is not None else 0
-                self._file_bytes += size
-                if self._file_bytes > _FILE_MEMO_BYTES:
-                    self._files.clear()
-                    self._file_bytes = size
-                self._files[entry] = found
-            document, content = found
-            validate_document(document, line_count)
-            documents.append(document)
+            named, at, day_text = entry.rpartition("@")
+            day_text = day_text.strip()
+            day = self.date(day_text, "delivery_documents") if at and _DAY.match(day_text) else None
+            if day is None:  # no day named: an '@' may be part of a file's name
+                named, day = entry, history.delivered_on
+                if day is None:
+                    raise BadInput(
+                        f"delivery document {entry!r} names no delivery; accepted: "
+                        "DOCUMENT@YYYY-MM-DD, or DOCUMENT alone for the delivery on delivered_on"
+                    )
+            if day not in history.deliveries:
+                raise BadInput(
+                    f"delivery document {named!r} is of a delivery on {day}, but nothing was "
+                    "delivered on that day"
+                )
+            document, content = self._document(named.strip(), line_count)
+            cited.setdefault(day, []).append(document)
             if content is not None:
                 contents.append(content)
-        return tuple(documents), tuple(contents)
+        return {day: tuple(docs) for day, docs in sorted(cited.items())}, tuple(contents)
 
     def _line(self, row: Row, number: int) -> Line:
         """The row's order line, checked as `_checked_line` checks it; a line whose category,
@@ -789,8 +863,12 @@ class RowReader:
                 history.paid = self._amounts(paid, {line.currency for line in request.lines})
             history.settled_on = self.date(text(first, "settled_on"), "settled_on")
             history.closed_on = self.date(text(first, "closed_on"), "closed_on")
+            history.cancelled_on = self.date(text(first, "cancelled_on"), "cancelled_on")
         except BadInput as exc:
             raise RowProblem(at, str(exc)) from None
+        history.cancel_reason = text(first, "cancel_reason")
+        if history.cancel_reason is not None and history.cancelled_on is None:
+            raise RowProblem(at, "cancel_reason is given, but not cancelled_on")
         if signatures and history.signed_on is None:
             raise RowProblem(at, "signed_on is missing: the date the order was signed")
         if history.signed_on is not None and not signatures:
@@ -848,11 +926,53 @@ class RowReader:
             if day < previous_day:
                 raise RowProblem(at, f"{name} {day} is before {previous_name} {previous_day}")
             previous_name, previous_day = name, day
+        if history.cancelled_on is not None:
+            after_name, after = (
+                ("signed_on", history.signed_on)
+                if signatures
+                else ("order_date", request.order_date)
+            )
+            if after is not None and history.cancelled_on < after:
+                raise RowProblem(
+                    at, f"cancelled_on {history.cancelled_on} is before {after_name} {after}"
+                )
         if signatures and (text(first, "number") is None or text(first, "id") is None):
             raise RowProblem(
                 at, "a signed order needs its id and number as signed (the signatures cover them)"
             )
+        self._step_documents(first, history, len(request.lines), at)
         return history
+
+    def _step_documents(self, first: list[str], history: History, line_count: int, at: int) -> None:
+        """The documents of the deliveries, the bill, the payment and the settlement; each
+        column needs its step."""
+        text = self.text
+        contents: list[document_store.Content] = []
+        try:
+            value = text(first, "delivery_documents")
+            if value is not None:
+                if not history.deliveries:
+                    raise BadInput("delivery_documents is given, but nothing was delivered")
+                history.delivery_documents, kept = self._delivery_documents(
+                    value, history, line_count
+                )
+                contents.extend(kept)
+            for name, step, day in (
+                ("bill_documents", "billed_on", history.billed_on),
+                ("payment_documents", "paid_on", history.paid_on),
+                ("settlement_documents", "settled_on", history.settled_on),
+            ):
+                value = text(first, name)
+                if value is None:
+                    continue
+                if day is None:
+                    raise BadInput(f"{name} is given, but not {step}")
+                documents, kept = self._documents(value, line_count)
+                setattr(history, name, documents)
+                contents.extend(kept)
+        except BadInput as exc:
+            raise RowProblem(at, str(exc)) from None
+        history.contents = tuple(contents)
 
 
 def _line_of(message: str, lines: Sequence[int]) -> int:
@@ -2020,6 +2140,8 @@ class _BatchWriter:
                     for charge in sorted(p.charges.signing, key=lambda c: c.key):
                         ceilings.check(charge, trial[charge.key])
                         trial[charge.key] += charge.amount
+                    if p.candidate is not None and p.candidate.history.cancelled_on is not None:
+                        trial = used  # cancelled after its signing: it gave its count back
                 if p.candidate is not None:
                     self._fold(p)
             except RowProblem as exc:
@@ -2037,6 +2159,13 @@ class _BatchWriter:
             for p in accepted:
                 if not p.number:
                     p.number = next(numbers)
+                    if p.candidate is not None:
+                        # an unsigned order with a history (cancelled): its events again, with
+                        # the number in its terms (no signature covers them)
+                        assert p.terms is not None and not p.candidate.history.signatures
+                        p.terms = replace(p.terms, number=p.number)
+                        p.events.clear()
+                        self._fold(p)
             self._write_sequences(last)
         if counter_keys:
             self._write_counters(before, used)
@@ -2159,9 +2288,9 @@ class _BatchWriter:
         add("created", terms.order_date, {"terms": terms.as_json()})
         # the decision's text came with the first order citing it (`Prepared.bodies`)
         add("proposed", terms.order_date, {"decision": json.loads(s.decision)})
-        assert h.signed_on is not None
-        signed_bytes = terms.canonical()
+        signed_bytes = terms.canonical() if h.signatures else b""
         for official_id, signature, line in h.signatures:
+            assert h.signed_on is not None
             official = self._official(official_id)
             if official is None:
                 raise RowProblem(
@@ -2209,12 +2338,18 @@ class _BatchWriter:
             add("signed", h.signed_on, payload)
         for day, delivered in h.deliveries.items():
             quantities = {str(k): v for k, v in sorted(delivered.items())}
-            add("delivered", day, {"quantities": quantities, "documents": [], "received_by": None})
+            cited = [d.as_json() for d in h.delivery_documents.get(day, ())]
+            add(
+                "delivered",
+                day,
+                {"quantities": quantities, "documents": cited, "received_by": None},
+            )
         if h.billed_on is not None:
             t = order.terms
             cash = t.owes_money and t.reimbursement == "cash"
             amounts = order.delivered_value() if cash else {}
-            add("billed", h.billed_on, {"amounts": amounts, "documents": []})
+            cited = [d.as_json() for d in h.bill_documents]
+            add("billed", h.billed_on, {"amounts": amounts, "documents": cited})
         if h.paid_on is not None:
             method = order.terms.reimbursement
             if method not in ("cash", "eve"):
@@ -2231,7 +2366,7 @@ class _BatchWriter:
                     "amounts": dict(sorted(h.paid.items())),
                     "quantities": {},
                     "note": None,
-                    "documents": [],
+                    "documents": [d.as_json() for d in h.payment_documents],
                 },
             )
         if h.settled_on is not None:
@@ -2253,11 +2388,20 @@ class _BatchWriter:
                         "amounts": order.outstanding_money() if method in ("cash", "eve") else {},
                         "quantities": {str(k): v for k, v in sorted(owed.items())},
                         "note": None,
-                        "documents": [],
+                        "documents": [d.as_json() for d in h.settlement_documents],
                     },
                 )
         if h.closed_on is not None:
             add("closed", h.closed_on, {})
+        if h.cancelled_on is not None:
+            # as `Books.cancel`: a bound order gives its ceiling count back (`build` leaves it
+            # uncounted)
+            bound = order.status is Status.SIGNED
+            released = [
+                ceilings.Charge.from_json(c).as_json()
+                for c in (order.ceiling.get("charges") or () if bound else ())
+            ]
+            add("cancelled", h.cancelled_on, {"reason": h.cancel_reason, "released": released})
         s.folded = order
 
     # ------------------------------------------------------------------ writing
@@ -2338,9 +2482,16 @@ class _BatchWriter:
                     )
                     posted = digest(event_postings) if event_postings else None
                     audit.append((event.id, oid, event.kind, event.on, payload, posted, None))
+                    # as `Books` records them: the terms' documents at creation, then each
+                    # step's receipt, invoice or proof
                     if event.kind == "created":
                         documents.extend(
                             (oid, event.id, d.line, d.name, d.sha256) for d in p.documents
+                        )
+                    else:
+                        documents.extend(
+                            (oid, event.id, d["line"], d["name"], d["sha256"])
+                            for d in event.payload.get("documents") or ()
                         )
                     if event_postings:
                         value_date = day(event.on)
@@ -2420,7 +2571,14 @@ class _BatchWriter:
         """Store the bytes of the documents the batch's orders cite that are not stored (after
         the audit chain's head is locked, as `Books` stores them)."""
         pending = self.importer.contents
-        cited = {d.sha256 for p in accepted for d in p.documents if d.sha256 in pending}
+        cited = {
+            d.sha256
+            for p in accepted
+            for d in (
+                p.documents if p.candidate is None else p.documents + p.candidate.history.cited()
+            )
+            if d.sha256 in pending
+        }
         if cited:
             document_store.save(self.c, [pending[sha] for sha in sorted(cited)], self.now)
         self.saved_contents = cited
