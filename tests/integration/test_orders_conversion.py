@@ -30,6 +30,12 @@ def _overdue(url: str, as_of: dt.date) -> dict[tuple[str, str], dict[str, object
     return {(str(r["order"]), str(r["ledger"])): r for r in report.sections[0].rows}
 
 
+def _ageing(url: str, as_of: dt.date) -> dict[tuple[str, str], dict[str, object]]:
+    with run.reading(url) as c:
+        report = run.make("ageing", c, as_of)
+    return {(str(r["creditor"]), str(r["ledger"])): r for r in report.sections[0].rows}
+
+
 def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> None:  # noqa: F811
     us, jp = add_signer(books, "us", "USA"), add_signer(books, "jp", "JPN")
     ref = signed_order(books, us, jp, reimbursement="rik")
@@ -102,6 +108,9 @@ def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> 
     assert cash["first_delivery"] == DELIVERED and cash["due"] == dt.date(2025, 5, 10)
     assert cash["days_overdue"] == 11
     assert "converted to cash from rik on 2025-05-11" in str(cash["rule"])
+    # aged from the delivery too: the debt is a year old, not ten days
+    aged = _ageing(database_url, dt.date(2025, 5, 21))[("JPN", "USD")]
+    assert (aged["days_0_90"], aged["days_over_365"]) == (0, 176000)
     # 10 U.S.C. 2342(h): unreconciled more than a year after the delivery, converted or not
     with run.reading(database_url) as c:
         annual = run.make("annual", c, dt.date(2025, 5, 21), book="JPN")
@@ -112,6 +121,8 @@ def test_rik_converted_to_cash_and_paid(books: Logistics, database_url: str) -> 
     with pytest.raises(BadInput, match="not settled by 'rik'"):
         books.settle(ref, "rik", quantities={1: 1}, key="s-late-rik", on=dt.date(2025, 6, 1))
     books.settle(ref, "cash", amounts={"USD": 176000}, key="pay", on=dt.date(2025, 6, 1))
+    # the same on the date before the payment, read from the postings up to it
+    assert _ageing(database_url, dt.date(2025, 5, 21))[("JPN", "USD")] == aged
     closed = books.close_order(ref, key="close", on=dt.date(2025, 6, 2))
     assert closed["order"]["status"] == "closed"
     assert books.balances(kinds=("receivable", "payable", "in-kind-receivable")) == []
@@ -150,3 +161,35 @@ def test_cash_orders_do_not_convert_and_nothing_is_written(books: Logistics) -> 
     assert _counts(books) == before
     # the key was not used up by the refusal
     books.bill(ref, key="c", on=FIRST_DAY)
+
+
+def test_the_migration_ages_converted_cash_from_the_delivery(books: Logistics) -> None:  # noqa: F811
+    """`logistics_0006` dates the open items of converted cash from the first delivery (as
+    `ledger verify` rebuilds them); its downgrade, from the conversion, as they were."""
+    from alembic import command
+    from sqlalchemy import create_engine, select
+
+    from accord.logistics import tables
+    from accord.store.migrate import alembic_config, upgrade
+
+    us, jp = add_signer(books, "us", "USA"), add_signer(books, "jp", "JPN")
+    ref = signed_order(books, us, jp, reimbursement="eve")
+    books.deliver(ref, {1: 100}, key="d", on=DELIVERED)
+    books.bill(ref, key="b", on=DELIVERED)
+    books.convert(ref, key="c", on=FIRST_DAY)
+    url = str(books.engine.url.render_as_string(hide_password=False))
+
+    def starts() -> set[tuple[str, dt.date]]:
+        engine = create_engine(url)
+        oi = tables.ledger_open_items
+        with engine.connect() as c:
+            found = {(r.kind, r.start) for r in c.execute(select(oi.c.kind, oi.c.start))}
+        engine.dispose()
+        return found
+
+    assert starts() == {("receivable", DELIVERED), ("payable", None)}
+    command.downgrade(alembic_config(url), "logistics@3f6a9c2d8e41")
+    assert starts() == {("receivable", FIRST_DAY), ("payable", None)}
+    upgrade(url)
+    assert starts() == {("receivable", DELIVERED), ("payable", None)}
+    assert books.verify()["ok"]

@@ -289,7 +289,7 @@ def _ob(
     start: dt.date,
     reimbursement: str,
     supplier: str = "JPN",
-    delivered_on: dt.date | None = None,
+    converted_on: dt.date | None = None,
 ) -> rules.Obligation:
     return rules.Obligation(
         order_id="o1",
@@ -302,7 +302,7 @@ def _ob(
         ledger="USD" if kind == "receivable" else "food/ML",
         outstanding=1000,
         first_delivery=start,
-        delivered_on=delivered_on or start,
+        converted_on=converted_on,
     )
 
 
@@ -315,14 +315,15 @@ def test_overdue_report_says_rik_may_be_converted() -> None:
 
 def test_converted_cash_keeps_the_clocks_of_its_delivery() -> None:
     """Cash owed by a conversion (on the ledger from the conversion day, more than 12 months
-    after the delivery) is overdue under 2345(a) from the 12 months after the delivery, a US
-    credit is offset-eligible more than 18 months after the delivery (§2345(c)), and the
-    annual report counts the transaction as unreconciled from the delivery (§2342(h)): the
-    conversion neither hides old debt nor flags an offset early."""
+    after the delivery, and dated by the books from the delivery) is overdue under 2345(a)
+    from the 12 months after the delivery, a US credit is offset-eligible more than 18 months
+    after the delivery (§2345(c)), and the annual report counts the transaction as
+    unreconciled from the delivery (§2342(h)): the conversion neither hides old debt nor flags
+    an offset early."""
     converted_on = dt.date(2025, 6, 1)
-    ob = _ob("receivable", converted_on, "rik", delivered_on=DELIVERED)
+    ob = _ob("receivable", DELIVERED, "rik", converted_on=converted_on)
     assert rules.is_converted(ob) and not rules.is_converted(_ob("receivable", DUE, "cash"))
-    assert rules.occurred(ob) == DELIVERED and rules.unreconciled(ob, converted_on)
+    assert rules.unreconciled(ob, converted_on)
     found = rules.overdue(ob, dt.date(2025, 6, 11))
     assert found is not None and found.overdue and not found.offset_eligible
     assert (found.due, found.days_overdue) == (DUE, (dt.date(2025, 6, 11) - DUE).days)
@@ -334,7 +335,7 @@ def test_converted_cash_keeps_the_clocks_of_its_delivery() -> None:
     assert "converted to cash" in row["rule"]
     assert any("DoD policy" in note and "unverified" in note for note in report.notes)
 
-    credit = _ob("receivable", converted_on, "eve", supplier="USA", delivered_on=DELIVERED)
+    credit = _ob("receivable", DELIVERED, "eve", supplier="USA", converted_on=converted_on)
     eligible = clocks.offset_eligible_from(DELIVERED)
     before = rules.overdue(credit, eligible - dt.timedelta(days=1))
     on = rules.overdue(credit, eligible)

@@ -498,9 +498,17 @@ class Order:
         )
 
     def open_items(self) -> list[OpenItem]:
-        """What the order owes or is owed, per account, from its postings (`ledger_open_items`)."""
+        """What the order owes or is owed, per account, from its postings (`ledger_open_items`).
+        Cash converted from RIK or EVE is aged from the first delivery, as its clocks run: the
+        liability is the one that accrued then (`clocks`), now owed in cash."""
+        first_delivery = self.first_delivery_on()
         return open_items(
-            (self.posted_on[event_id], p)
+            (
+                first_delivery
+                if event_id in self.conversions and first_delivery is not None
+                else self.posted_on[event_id],
+                p,
+            )
             for event_id, postings in self.postings_by_event.items()
             for p in postings
         )

@@ -136,7 +136,7 @@ def overdue(obligations: Iterable[rules.Obligation], as_of: dt.date, **params: A
                 "obligation": rules.OBLIGATION[ob.kind],
                 # cash converted from RIK/EVE: the delivery it converts (the rule names the
                 # day of the conversion)
-                "first_delivery": rules.occurred(ob),
+                "first_delivery": ob.first_delivery,
                 "due": found.due,
                 "days_overdue": found.days_overdue,
                 "ledger": ob.ledger,
@@ -531,7 +531,7 @@ def _annual_unreconciled(
             )
         row: dict[str, Any] = {
             "order": ob.number,
-            "date": rules.occurred(ob),
+            "date": ob.first_delivery,
             "direction": "provided" if ob.supplier == data.book else "received",
             "counterparty": ob.requester if ob.supplier == data.book else ob.supplier,
             "ledger": ob.ledger,
@@ -543,7 +543,7 @@ def _annual_unreconciled(
         if valued is None:
             row[WHY] = dict.fromkeys(("currency", "value", "value_usd"), "not-valued")
         else:
-            rate_day = (record.signed_on if record else None) or rules.occurred(ob)
+            rate_day = (record.signed_on if record else None) or ob.first_delivery
             row["value_usd"] = dollars.cents(
                 valued[1], valued[0], rate_day, ob.agreement, ob.number
             )

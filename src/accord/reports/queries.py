@@ -41,6 +41,7 @@ from sqlalchemy import (
 from accord.logistics import tables
 from accord.logistics.ceilings import LIMITS, WAIVED_SITUATIONS
 from accord.logistics.ledger import OBLIGATION_CLASS, PAYABLE_KINDS, RECEIVABLE_KINDS
+from accord.logistics.order import CONVERTIBLE
 from accord.logistics.rates import ExchangeRate
 from accord.reports import rules
 
@@ -51,6 +52,7 @@ t = tables.ledger_transactions
 o = tables.orders
 oi = tables.ledger_open_items
 RECEIVABLE_CLASSES = ("receivable", "in-kind-receivable", "due-back-receivable")
+CONVERTED = "converted-to-cash"  # the event, and its transaction's kind
 
 
 def _live_orders(as_of: dt.date) -> Any:
@@ -163,7 +165,10 @@ def _per_order(as_of: dt.date) -> Any:
     first delivery of it). Receivables are in the supplier's book only. The open items of the
     orders without a later posting; the postings up to the date of the others."""
     kind = _obligation_class().label("kind")
-    start = func.min(case((p.c.amount > 0, p.c.value_date)), type_=Date).label("start")
+    # a posting's age counts from its value date; a conversion's, from the first delivery
+    # (`Order.open_items`)
+    aged_from = case((t.c.kind == CONVERTED, o.c.first_delivery_on), else_=p.c.value_date)
+    start = func.min(case((p.c.amount > 0, aged_from)), type_=Date).label("start")
     late = (
         select(
             p.c.order_id,
@@ -174,6 +179,7 @@ def _per_order(as_of: dt.date) -> Any:
             func.sum(p.c.amount).label("outstanding"),
             start,
         )
+        .select_from(p.join(t, t.c.id == p.c.transaction_id).join(o, o.c.id == p.c.order_id))
         .where(_late_postings(as_of, RECEIVABLE_KINDS))
         .group_by(p.c.order_id, p.c.book, p.c.counterparty, kind, p.c.ledger)
         .having(func.sum(p.c.amount) != 0)
@@ -240,6 +246,14 @@ def obligations(
 ) -> list[rules.Obligation]:
     """Every order's outstanding obligation per ledger on `as_of`, with the order's terms."""
     per_order = _per_order(as_of).subquery("per_order")
+    # the day of the conversion that made cash owed on an RIK or EVE order (the latest, as a
+    # reversed conversion may be made again)
+    conversion = (
+        select(func.max(t.c.value_date))
+        .where(t.c.order_id == o.c.id, t.c.kind == CONVERTED, t.c.value_date <= as_of)
+        .scalar_subquery()
+    )
+    converted = and_(o.c.reimbursement.in_(CONVERTIBLE), per_order.c.kind == "receivable")
     query = select(
         per_order,
         o.c.number,
@@ -248,7 +262,7 @@ def obligations(
         o.c.agreement,
         o.c.reimbursement,
         o.c.return_by,
-        o.c.first_delivery_on,
+        case((converted, conversion), else_=None).label("converted_on"),
     ).join(o, o.c.id == per_order.c.order_id)
     if book:
         query = query.where(or_(o.c.supplier == book, o.c.requester == book))
@@ -270,7 +284,7 @@ def obligations(
                 outstanding=int(r.outstanding),
                 first_delivery=_date(r.start),
                 return_by=r.return_by,
-                delivered_on=(None if r.first_delivery_on is None else _date(r.first_delivery_on)),
+                converted_on=None if r.converted_on is None else _date(r.converted_on),
             )
         )
     return out

@@ -100,11 +100,12 @@ class Obligation:
     kind: str  # a receivable kind of the supplier's book
     ledger: str
     outstanding: int
-    first_delivery: dt.date  # the first day the ledger owes it (its first posting adding to it)
+    # the day the transaction occurred, from which 10 U.S.C. 2345's clocks, 2342(h)'s year and
+    # the ageing run: the first posting adding to the ledger; for cash that a conversion made
+    # owed (on its own day, more than 12 months later), the delivery it converts
+    first_delivery: dt.date
     return_by: dt.date | None = None
-    # the order's first delivery: where a conversion to cash made the obligation, the day the
-    # transaction occurred, which its clocks and the annual report count from
-    delivered_on: dt.date | None = None
+    converted_on: dt.date | None = None  # cash converted from RIK or EVE: the conversion's day
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +123,6 @@ def is_converted(ob: Obligation) -> bool:
     return ob.reimbursement in CONVERTIBLE and OBLIGATION.get(ob.kind) == "cash"
 
 
-def occurred(ob: Obligation) -> dt.date:
-    """The day the transaction occurred, from which 10 U.S.C. 2345's clocks and 2342(h)'s year
-    run: the obligation's first day on the ledger; for cash that a conversion made owed (on
-    its own day, more than 12 months later), the delivery it converts."""
-    if is_converted(ob) and ob.delivered_on is not None:
-        return ob.delivered_on
-    return ob.first_delivery
-
-
 def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
     """The obligation's clock on `as_of`, or None when nothing about it is due yet."""
     if ob.outstanding <= 0:
@@ -141,7 +133,7 @@ def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
         return Overdue(
             ob, ob.return_by, (as_of - ob.return_by).days, True, False, SETTLEMENT_RULE[ob.kind]
         )
-    since = occurred(ob)
+    since = ob.first_delivery
     due = clocks.settlement_due(since)
     late = as_of > due
     offset = (
@@ -154,14 +146,14 @@ def overdue(ob: Obligation, as_of: dt.date) -> Overdue | None:
     rule = SETTLEMENT_RULE[ob.kind] + (f"; {OFFSET_RULE}" if offset else "")
     if late and ob.kind == "in-kind-receivable" and ob.reimbursement in CONVERTIBLE:
         rule += f"; {MAY_CONVERT}"
-    if is_converted(ob):  # the cash has been owed since its conversion, after the 12 months
-        rule += "; " + CONVERTED.format(method=ob.reimbursement, on=ob.first_delivery)
+    if is_converted(ob):  # owed in cash since its conversion, after the 12 months
+        rule += "; " + CONVERTED.format(method=ob.reimbursement, on=ob.converted_on)
     return Overdue(ob, due, max(0, (as_of - due).days), late, offset, rule)
 
 
 def unreconciled(ob: Obligation, as_of: dt.date) -> bool:
     """10 U.S.C. 2342(h): a transaction still open more than one year after it occurred."""
-    return as_of > add_months(occurred(ob), 12)
+    return as_of > add_months(ob.first_delivery, 12)
 
 
 # ---------------------------------------------------------------------- missing data
