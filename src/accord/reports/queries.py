@@ -164,22 +164,30 @@ def _per_order(as_of: dt.date) -> Any:
     """What each order owes its supplier on each ledger on `as_of`, and since when (the
     first delivery of it). Receivables are in the supplier's book only. The open items of the
     orders without a later posting; the postings up to the date of the others."""
-    kind = _obligation_class().label("kind")
-    # a posting's age counts from its value date; a conversion's, from the first delivery
-    # (`Order.open_items`)
-    aged_from = case((t.c.kind == CONVERTED, o.c.first_delivery_on), else_=p.c.value_date)
-    start = func.min(case((p.c.amount > 0, aged_from)), type_=Date).label("start")
+    kind = _obligation_class()
+    # cash converted from RIK or EVE is aged from the first delivery (`Order.open_items`): a
+    # check per order and class, not a join per posting
+    converted = and_(
+        kind == "receivable",
+        select(t.c.id)
+        .where(t.c.order_id == p.c.order_id, t.c.kind == CONVERTED, t.c.value_date <= as_of)
+        .exists(),
+    )
+    first_delivery = select(o.c.first_delivery_on).where(o.c.id == p.c.order_id)
+    start = case(
+        (converted, first_delivery.scalar_subquery()),
+        else_=func.min(case((p.c.amount > 0, p.c.value_date))),
+    )
     late = (
         select(
             p.c.order_id,
             p.c.book,
             p.c.counterparty,
-            kind,
+            kind.label("kind"),
             p.c.ledger,
             func.sum(p.c.amount).label("outstanding"),
-            start,
+            start.label("start"),
         )
-        .select_from(p.join(t, t.c.id == p.c.transaction_id).join(o, o.c.id == p.c.order_id))
         .where(_late_postings(as_of, RECEIVABLE_KINDS))
         .group_by(p.c.order_id, p.c.book, p.c.counterparty, kind, p.c.ledger)
         .having(func.sum(p.c.amount) != 0)
