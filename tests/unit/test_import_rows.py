@@ -22,25 +22,24 @@ from accord.logistics.order import Document, Line, OrderTerms, Party, canonical_
 from accord.logistics.order_input import parse_order
 from accord.services.agreement_check import AgreementCheck
 from accord.services.decision_store import cite_decision
-from accord.services.importer import (
-    COLUMNS,
-    ON,
-    Decisions,
+from accord.services.importer import COLUMNS
+from accord.services.importer.columns import ON
+from accord.services.importer.decisions import Decisions, _dates_beside
+from accord.services.importer.handover import _few_collections, from_wire, to_wire
+from accord.services.importer.preparing import Preparer
+from accord.services.importer.reading import (
     FileReader,
     Group,
     Layout,
-    Preparer,
     Row,
     RowProblem,
     RowReader,
-    _dates_beside,
-    _few_collections,
-    audit_bytes,
-    from_wire,
     groups,
+)
+from accord.services.importer.rows import (
+    audit_bytes,
     numbered_payload,
     terms_json,
-    to_wire,
     unnumbered_payload,
 )
 from accord.services.repositories import audit_record

@@ -1,0 +1,226 @@
+"""The rows and canonical texts an import writes (`orders` and `order_lines` rows, terms,
+`created` payloads, audit records), made directly; each held equal to the domain's own by
+the unit tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring as _enc
+from typing import Any
+
+from accord.logistics.order import Document, Line, OrderTerms, canonical_json
+
+
+def _json_or_null(value: str | None) -> str:
+    return "null" if value is None else _enc(value)
+
+
+# (category, currency, unit) -> the text of a line's JSON around its description and price:
+# a few dozen kinds, from the vocabulary
+_LINE_PARTS: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def terms_json(t: OrderTerms) -> str:
+    """`OrderTerms.canonical()`, as text, made directly (the signed bytes; held equal to
+    the domain's own by `tests/unit/test_import_rows.py`)."""
+    return terms_text(
+        proposed_row(t, postgres=False),
+        [line_row(t.id, ln) for ln in t.lines],
+        t.number,
+        t.documents,
+    )
+
+
+def unnumbered_payload(text: str) -> tuple[str, str, str, str]:
+    """The `created` event's payload (`{"terms": ...}`) of terms text whose number is "",
+    around the number's place: as it is, and as a JSON string (the opening quote in the
+    first, the closing one in the last). JSON escapes character by character, so the pieces
+    escaped apart join into the whole escaped (`numbered_payload`)."""
+    cut = text.rindex(',"number":""') + len(',"number":')
+    head, tail = '{"terms":' + text[:cut], text[cut + 2 :] + "}"
+    return head, tail, _enc(head)[:-1], _enc(tail)[1:]
+
+
+def numbered_payload(pieces: tuple[str, str, str, str], number: str) -> tuple[str, str]:
+    """The payload of `unnumbered_payload`'s pieces with the number in place, as it is and
+    as a JSON string."""
+    head, tail, escaped_head, escaped_tail = pieces
+    value = _enc(number)
+    return head + value + tail, escaped_head + _enc(value)[1:-1] + escaped_tail
+
+
+def terms_text(
+    order: Sequence[Any], lines: Iterable[Sequence[Any]], number: str, documents: Iterable[Document]
+) -> str:
+    """`terms_json`, made from the order's `orders` row (ORDER_ROW, its dates ISO text) and its
+    `order_lines` rows (LINE_ROW), which the reading side makes of a proposed order (its
+    number "" until the writer numbers it: `unnumbered_payload`)."""
+    parts = _LINE_PARTS
+    texts = []
+    for _, n, category, description, nsn, quantity, unit, price, currency, _, _ in lines:
+        kind = (category, currency, unit)
+        found = parts.get(kind)
+        if found is None:
+            found = parts[kind] = (
+                f'{{"category":{_enc(category)},"currency":{_enc(currency)},"description":',
+                f',"unit":{_enc(unit)},"unit_price":',
+            )
+        texts.append(
+            f'{found[0]}{_enc(description)},"line":{n},'
+            f'"nsn":{"null" if nsn is None else _enc(nsn)},"quantity":{quantity}'
+            f"{found[1]}{price}}}"
+        )
+    cited = ",".join(
+        f'{{"line":{"null" if d.line is None else d.line},"name":{_enc(d.name)},'
+        f'"sha256":{_enc(d.sha256)}}}'
+        for d in documents
+    )
+    (
+        oid,
+        _,
+        _,
+        _,
+        agreement,
+        arrangement,
+        requester,
+        requester_unit,
+        supplier,
+        supplier_unit,
+        situation,
+        transaction_type,
+        reimbursement,
+        order_date,
+        date_required,
+        return_by,
+        delivery_place,
+    ) = order[:17]
+    return (
+        f'{{"agreement":{_enc(agreement)},"arrangement":{_json_or_null(arrangement)},'
+        f'"date_required":"{date_required}","delivery_place":{_enc(delivery_place)},'
+        f'"documents":[{cited}],"id":{_enc(oid)},"lines":[{",".join(texts)}],'
+        f'"number":{_enc(number)},"order_date":"{order_date}",'
+        f'"reimbursement":{_enc(reimbursement)},'
+        f'"requester":{{"nation":{_enc(requester)},"unit":{_enc(requester_unit)}}},'
+        f'"return_by":{_json_or_null(return_by)},"situation":{_enc(situation)},'
+        f'"supplier":{{"nation":{_enc(supplier)},"unit":{_enc(supplier_unit)}}},'
+        f'"transaction_type":{_enc(transaction_type)}}}'
+    )
+
+
+def audit_bytes(
+    seq: int,
+    event_id: str,
+    order_id: str | None,
+    kind: str,
+    on: dt.date,
+    recorded_at: str,
+    payload: str,
+    postings_digest: str | None,
+    payload_json: str | None = None,
+) -> bytes:
+    """`repositories.audit_record`, made directly (held equal by the unit tests);
+    `payload_json`: the payload as a JSON string, where it is known already."""
+    return (
+        f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
+        f'"order_id":{_json_or_null(order_id)},"payload":{payload_json or _enc(payload)},'
+        f'"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
+        f'"seq":{seq}}}'
+    ).encode()
+
+
+def _totals(t: OrderTerms) -> str:
+    """`OrderTerms.totals()` as canonical JSON."""
+    totals: dict[str, int] = {}
+    for line in t.lines:
+        totals[line.currency] = totals.get(line.currency, 0) + line.quantity * line.unit_price
+    if len(totals) == 1:
+        ((code, total),) = totals.items()
+        return f"{{{_enc(code)}:{total}}}"
+    return canonical_json(dict(sorted(totals.items()))).decode()
+
+
+_NOTHING_OUTSTANDING = canonical_json({"money": {}, "in_kind": {}, "due_back": {}}).decode()
+
+
+def static_columns(t: OrderTerms) -> dict[str, Any]:
+    """`repositories.static_columns`, made directly."""
+    return {
+        "id": t.id,
+        "number": t.number,
+        "issuing_nation": t.issuing_nation,
+        "year": t.order_date.year,
+        "agreement": t.agreement,
+        "arrangement": t.arrangement,
+        "requester": t.requester.nation,
+        "requester_unit": t.requester.unit,
+        "supplier": t.supplier.nation,
+        "supplier_unit": t.supplier.unit,
+        "situation": t.situation,
+        "transaction_type": t.transaction_type,
+        "reimbursement": t.reimbursement,
+        "order_date": t.order_date,
+        "date_required": t.date_required,
+        "return_by": t.return_by,
+        "delivery_place": t.delivery_place,
+        "totals": _totals(t),
+    }
+
+
+def proposed_row(t: OrderTerms, postgres: bool) -> tuple[Any, ...]:
+    """The `orders` row (ORDER_ROW) of an order that is only proposed, but for its number
+    (None) and time stamps (left out). Its dates are ISO text on both databases (PostgreSQL
+    casts the text to its DATE columns), so that it crosses to the writer as plain data."""
+    return (
+        t.id,
+        None,
+        t.requester.nation,
+        t.order_date.year,
+        t.agreement,
+        t.arrangement,
+        t.requester.nation,
+        t.requester.unit,
+        t.supplier.nation,
+        t.supplier.unit,
+        t.situation,
+        t.transaction_type,
+        t.reimbursement,
+        t.order_date.isoformat(),
+        t.date_required.isoformat(),
+        _iso(t.return_by),
+        t.delivery_place,
+        _totals(t),
+        "proposed",
+        2,
+        None,
+        None,
+        None,
+        None,
+        *((False, False) if postgres else (0, 0)),
+        _NOTHING_OUTSTANDING,
+        "{}",
+        "{}",
+        None,
+        None,
+    )
+
+
+def line_row(order_id: str, ln: Line, delivered: int = 0, returned: int = 0) -> tuple[Any, ...]:
+    """An `order_lines` row (LINE_ROW)."""
+    return (
+        order_id,
+        ln.number,
+        ln.category,
+        ln.description,
+        ln.nsn,
+        ln.quantity,
+        ln.unit,
+        ln.unit_price,
+        ln.currency,
+        delivered,
+        returned,
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
