@@ -133,6 +133,31 @@ def as_request(rows: list[dict[str, str]]) -> dict[str, Any]:
     return data
 
 
+def reference_books(database_url: str, tmp_path: Path) -> Logistics:
+    """Books on another database, with the officials of `database_url`'s, where the services
+    make the orders an import made (for the tests to compare)."""
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    upgrade(reference)
+    source = create_engine(database_url)
+    with source.connect() as c:
+        officials = [dict(r._mapping) for r in c.execute(select(tables.signing_officials))]
+    source.dispose()
+    service = Logistics(reference)
+    with service.engine.begin() as c:
+        c.execute(tables.signing_officials.insert(), officials)
+    return service
+
+
+def sign_both(
+    service: Logistics, rows: list[dict[str, str]], day: dt.date, *signers: Signer
+) -> None:
+    """`accord orders sign` by both officials, with the signatures the file gives."""
+    for side, signer in zip(("requester", "supplier"), signers, strict=True):
+        service.sign(
+            rows[0]["number"], signer.id, rows[0][f"{side}_signature"], key=ids.uuid7(), on=day
+        )
+
+
 def table(engine: Engine, t: Any, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     with engine.connect() as c:
         rows = [dict(r._mapping) for r in c.execute(select(t))]
@@ -204,15 +229,9 @@ def test_imported_orders_are_what_the_services_make(
     assert result.imported_orders == 3
     assert result.by_status == {"proposed": 1, "settled": 1, "billed": 1}
 
-    reference = f"sqlite:///{tmp_path / 'reference.db'}"
-    upgrade(reference)
-    service = Logistics(reference)
+    service = reference_books(database_url, tmp_path)
     engine = create_engine(database_url)
     try:
-        with create_engine(database_url).connect() as c:
-            officials = [dict(r._mapping) for r in c.execute(select(tables.signing_officials))]
-        with create_engine(reference).begin() as c:
-            c.execute(tables.signing_officials.insert(), officials)
         nations = check.nations
         for rows, on in (
             (plain, dt.date(2024, 5, 1)),
@@ -234,15 +253,8 @@ def test_imported_orders_are_what_the_services_make(
                 on=on,
                 contents=contents,
             )
-        for rows, day in ((full, dt.date(2024, 5, 3)), (part, dt.date(2024, 5, 5))):
-            for side, signer in (("requester", us), ("supplier", jp)):
-                service.sign(
-                    rows[0]["number"],
-                    signer.id,
-                    rows[0][f"{side}_signature"],
-                    key=ids.uuid7(),
-                    on=day,
-                )
+        sign_both(service, full, dt.date(2024, 5, 3), us, jp)
+        sign_both(service, part, dt.date(2024, 5, 5), us, jp)
         ref = full[0]["number"]
         service.deliver(ref, {1: 300, 2: 600}, key="d", on=dt.date(2024, 5, 6))
         service.bill(ref, key="b", on=dt.date(2024, 5, 20))
@@ -253,7 +265,7 @@ def test_imported_orders_are_what_the_services_make(
         service.deliver(ref, {1: 4}, key="d3", on=dt.date(2024, 5, 19))
         service.bill(ref, key="b2", on=dt.date(2024, 5, 31))
         service.settle(ref, "cash", amounts={"USD": 500000}, key="s2", on=dt.date(2024, 6, 15))
-        expected = create_engine(reference)
+        expected = create_engine(service.engine.url)
         stamps = ("created_at", "updated_at", "recorded_at")
         assert table(engine, tables.orders, stamps) == table(expected, tables.orders, stamps)
         assert table(engine, tables.order_lines) == table(expected, tables.order_lines)
@@ -269,9 +281,9 @@ def test_imported_orders_are_what_the_services_make(
             expected, tables.order_documents, documents
         )
         assert len(table(engine, tables.order_documents)) == 3
-        contents = ("stored_at",)
-        assert table(engine, tables.document_contents, contents) == table(
-            expected, tables.document_contents, contents
+        stored = ("stored_at",)
+        assert table(engine, tables.document_contents, stored) == table(
+            expected, tables.document_contents, stored
         )
         events = ("seq", "event_id", "recorded_at", "prev_hash", "hash")
         imported = [e for e in table(engine, tables.logistics_audit, events) if e["order_id"]]
@@ -633,15 +645,9 @@ def test_step_documents_and_cancellations_are_what_the_services_make(
     assert "cancelled_on 2024-04-30 is before order_date 2024-05-01" in by_line[9]
     assert result.by_status == {"settled": 1, "cancelled": 2}
 
-    reference = f"sqlite:///{tmp_path / 'reference.db'}"
-    upgrade(reference)
-    service = Logistics(reference)
-    engine, expected = create_engine(database_url), create_engine(reference)
+    service = reference_books(database_url, tmp_path)
+    engine, expected = create_engine(database_url), create_engine(service.engine.url)
     try:
-        with engine.connect() as c:
-            officials = [dict(r._mapping) for r in c.execute(select(tables.signing_officials))]
-        with expected.begin() as c:
-            c.execute(tables.signing_officials.insert(), officials)
         for rows in (settled, dropped, withdrawn):
             on = dt.date.fromisoformat(rows[0]["order_date"])
             service.propose(
@@ -649,15 +655,8 @@ def test_step_documents_and_cancellations_are_what_the_services_make(
                 key=ids.uuid7(),
                 on=on,
             )
-        for rows, day in ((settled, dt.date(2024, 5, 5)), (withdrawn, dt.date(2024, 5, 3))):
-            for side, signer in (("requester", us), ("supplier", jp)):
-                service.sign(
-                    rows[0]["number"],
-                    signer.id,
-                    rows[0][f"{side}_signature"],
-                    key=ids.uuid7(),
-                    on=day,
-                )
+        sign_both(service, settled, dt.date(2024, 5, 5), us, jp)
+        sign_both(service, withdrawn, dt.date(2024, 5, 3), us, jp)
 
         def cited(path: Path, line: int | None = None) -> Document:
             return Document(path.name, hashlib.sha256(path.read_bytes()).hexdigest(), line)

@@ -27,6 +27,7 @@ ORDER_COLUMNS = (
     "return_by",
     "delivery_place",
     "documents",
+    # its history (`_HISTORY_COLUMNS`)
     "signed_on",
     "requester_official",
     "requester_signature",
@@ -73,25 +74,8 @@ REQUIRED = (
     "unit",
     "currency",
 )
-_HISTORY_COLUMNS = (
-    "signed_on",
-    "requester_official",
-    "requester_signature",
-    "supplier_official",
-    "supplier_signature",
-    "delivered_on",
-    "delivery_documents",
-    "billed_on",
-    "bill_documents",
-    "paid_on",
-    "paid",
-    "payment_documents",
-    "settled_on",
-    "settlement_documents",
-    "closed_on",
-    "cancelled_on",
-    "cancel_reason",
-)
+# the order's history: what happened after its proposal (the order columns from `signed_on` on)
+_HISTORY_COLUMNS = ORDER_COLUMNS[ORDER_COLUMNS.index("signed_on") :]
 # the columns that name documents: JSON lines may give a list of texts instead of one text
 _DOCUMENT_COLUMNS = frozenset(
     (
