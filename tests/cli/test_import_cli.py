@@ -130,3 +130,28 @@ def test_an_uninitialised_database_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "accord: the database has no logistics tables; run `accord init` with the same --db first"
     )
+
+
+def test_a_dry_run_reports_what_the_import_would_do_and_writes_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """`--dry-run` checks the whole file as the import does (the same bad rows, the same
+    counts, batch after batch in one transaction) and leaves the books as they were."""
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + GOOD + BAD, encoding="utf-8")
+    before = cli.json("ledger", "verify")
+    checked = cli("orders", "import", str(path), "--dry-run", "--batch-size", "1", code=1)
+    assert "would import 3 orders (4 lines) from 6 rows" in checked.stdout
+    assert "--dry-run: nothing was written" in checked.stdout
+    assert cli.json("orders", "list")["total"] == 0
+    after = cli.json("ledger", "verify")
+    assert after["ok"] and after["events"] == before["events"]
+
+    dry = cli.json("orders", "import", str(path), "--dry-run", code=1)
+    done = cli.json("orders", "import", str(path), code=1)
+    assert dry["dry_run"] and not done["dry_run"]
+    same = ("rows", "imported", "already_imported", "bad_rows", "by_status", "events", "postings")
+    assert {k: dry[k] for k in same} == {k: done[k] for k in same}
+    assert cli("orders", "import", str(path), "--dry-run", code=1).stderr == checked.stderr
+    again = cli.json("orders", "import", str(path), "--dry-run", code=1)
+    assert again["imported"]["orders"] == 0 and again["already_imported"]["orders"] == 3

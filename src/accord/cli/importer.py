@@ -67,6 +67,12 @@ def import_orders(
         help="Read and prepare the orders in a second process while this one writes (Linux, "
         "two or more cores; the default there), or do everything in this one.",
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Check the whole file as the import would (agreements, ceilings, signatures, "
+        "numbers, what is there already) and write nothing.",
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -87,6 +93,7 @@ def import_orders(
             check=service.context.check,
             batch_size=batch_size,
             parallel=parallel,
+            dry_run=dry_run,
         )
         if mode is ProgressMode.bar:
             result = _with_bar(importer, file, kind)
@@ -167,8 +174,9 @@ def _with_bar(importer: Any, file: Path, kind: str) -> ImportResult:
 
 def _summary(result: ImportResult, elapsed: float) -> None:
     rate = result.rows / elapsed if elapsed > 0 else 0.0
+    done = "would import" if result.dry_run else "imported"
     typer.echo(
-        f"imported {result.imported_orders:,} orders ({result.imported_lines:,} lines) from "
+        f"{done} {result.imported_orders:,} orders ({result.imported_lines:,} lines) from "
         f"{result.rows:,} rows in {elapsed:.1f} s ({rate:,.0f} rows/s)"
     )
     if result.already_imported_orders:
@@ -187,3 +195,5 @@ def _summary(result: ImportResult, elapsed: float) -> None:
             f"  {result.bad_rows:,} bad rows (on stderr); {result.orders_not_imported:,} orders "
             "not imported"
         )
+    if result.dry_run:
+        typer.echo("  --dry-run: nothing was written")

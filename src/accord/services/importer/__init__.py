@@ -43,6 +43,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ from accord.services.agreement_check import AgreementCheck
 from accord.services.importer.columns import COLUMNS, DEFAULT_BATCH, FORMATS, order_id_for
 from accord.services.importer.decisions import Decisions
 from accord.services.importer.handover import _few_collections, _from_process
-from accord.services.importer.preparing import Preparer, signing_terms
+from accord.services.importer.preparing import Batch, Preparer, signing_terms
 from accord.services.importer.reading import BadRow
 from accord.services.importer.writing import _BatchWriter
 from accord.services.repositories import Official, rate_from_row
@@ -67,6 +68,7 @@ from accord.services.unit_of_work import UnitOfWork, engine_for
 class ImportResult:
     file: str
     format: str
+    dry_run: bool = False  # checked only: nothing was written
     rows: int = 0
     orders_read: int = 0
     imported_orders: int = 0
@@ -84,6 +86,7 @@ class ImportResult:
         return {
             "file": self.file,
             "format": self.format,
+            "dry_run": self.dry_run,
             "rows": self.rows,
             "orders_read": self.orders_read,
             "imported": {"orders": self.imported_orders, "lines": self.imported_lines},
@@ -121,12 +124,16 @@ class Importer:
         check: AgreementCheck | None = None,
         batch_size: int = DEFAULT_BATCH,
         parallel: bool = False,
+        dry_run: bool = False,
     ) -> None:
         if batch_size < 1:
             raise BadInput(f"batch size {batch_size} is not positive; accepted: 1 or more")
         self.engine = engine or engine_for(url)
         self.check = check or AgreementCheck()
         self.batch_size = batch_size
+        # a check of the file: every batch written in one transaction that is rolled back, so
+        # that each sees the numbers, ceiling counts and keys of the ones before it
+        self.dry_run = dry_run
         # A second process reads and prepares while this one writes: each side is about half
         # the work, so with a second core the import takes about the time of one side
         # (docs/benchmarks.md); with one core it would only add the handing over.
@@ -160,7 +167,7 @@ class Importer:
             postgres = uow.is_postgres
         preparer = Preparer(path, fmt, self.check, self.batch_size, rate_table, postgres)
         self.check.nations, self.check.support  # noqa: B018 - loaded once, before any fork
-        result = ImportResult(str(path), fmt)
+        result = ImportResult(str(path), fmt, dry_run=self.dry_run)
 
         def bad(problem: BadRow) -> None:
             result.bad_rows += 1
@@ -178,27 +185,40 @@ class Importer:
         on_progress: Callable[[Progress], None] | None,
     ) -> None:
         source = _from_process(preparer) if self.parallel else preparer.batches()
-        for batch in source:
-            result.rows += batch.rows
-            result.orders_read += batch.orders_read
-            result.orders_not_imported += batch.not_imported
-            for problem in batch.bad:
-                bad(problem)
-            if not batch.items:
-                continue
-            for item in batch.items:
-                self.bodies.update(item.bodies)
-                self.contents.update((c.sha256, c) for c in item.contents)
-            with UnitOfWork(self.engine) as uow:
-                writer = _BatchWriter(self, uow, result, bad)
-                writer.write(writer.build(writer.skip_known(batch.items)))
-                uow.commit()
-            self.stored_bodies |= writer.saved_bodies
-            for sha in writer.saved_contents:
-                del self.contents[sha]
-            result.batches += 1
-            if on_progress is not None:
-                on_progress(Progress(batch.bytes_read, preparer.reader.size, result.rows, result))
+        with ExitStack() as stack:
+            held = stack.enter_context(UnitOfWork(self.engine)) if self.dry_run else None
+            for batch in source:
+                result.rows += batch.rows
+                result.orders_read += batch.orders_read
+                result.orders_not_imported += batch.not_imported
+                for problem in batch.bad:
+                    bad(problem)
+                if not batch.items:
+                    continue
+                for item in batch.items:
+                    self.bodies.update(item.bodies)
+                    self.contents.update((c.sha256, c) for c in item.contents)
+                if held is None:
+                    with UnitOfWork(self.engine) as uow:
+                        writer = self._write(uow, batch, result, bad)
+                        uow.commit()
+                else:
+                    writer = self._write(held, batch, result, bad)
+                self.stored_bodies |= writer.saved_bodies
+                for sha in writer.saved_contents:
+                    del self.contents[sha]
+                result.batches += 1
+                if on_progress is not None:
+                    on_progress(
+                        Progress(batch.bytes_read, preparer.reader.size, result.rows, result)
+                    )
+
+    def _write(
+        self, uow: UnitOfWork, batch: Batch, result: ImportResult, bad: Callable[[BadRow], None]
+    ) -> _BatchWriter:
+        writer = _BatchWriter(self, uow, result, bad)
+        writer.write(writer.build(writer.skip_known(batch.items)))
+        return writer
 
 
 __all__ = [
