@@ -2,8 +2,8 @@
 
 A file holds one row per order line; the rows of one order follow each other and share its
 order key (column `order`). Each order goes the way `Logistics.propose` (and, where the file
-carries them, `sign`, `deliver`, `bill`, `settle` and `close`) would take it: the agreement
-decision at proposal and again at signing, the 10 U.S.C. 2347 ceilings, the officials'
+carries them, `sign`, `deliver`, `bill`, `settle`, `close` or `cancel`) would take it: the
+agreement decision at proposal and again at signing, the 10 U.S.C. 2347 ceilings, the officials'
 Ed25519 signatures and signing limits, the balanced postings (computed by the domain's fold,
 `Order.apply`), and the hash-chained audit. What differs is how it is done:
 
