@@ -277,6 +277,22 @@ def test_a_bad_value_is_reported_on_its_own_line(
     assert found.value.line == line and message in str(found.value)
 
 
+def test_a_json_line_digest_outlives_a_new_column_and_a_csv_header_counts() -> None:
+    """What a re-run compares: a JSON-lines order's digest is of its values by name, so a
+    column the format gains later (empty in the old file) leaves it as it was; a CSV order's
+    covers the file's header too (other columns make other rows)."""
+    later = (*COLUMNS, "later_column")
+
+    def digest(columns: tuple[str, ...], named: bool, row: dict[str, str]) -> str:
+        reader = RowReader(Layout(columns, named=named), all_nation_codes())
+        group = Group(row["order"], [Row(2, [row.get(c, "") for c in columns])])
+        return reader.read(group).digest
+
+    assert digest(COLUMNS, True, ROW) == digest(later, True, ROW)
+    assert digest(COLUMNS, True, ROW) != digest(COLUMNS, True, {**ROW, "quantity": "101"})
+    assert digest(COLUMNS, False, ROW) != digest(later, False, ROW)
+
+
 def test_history_columns_are_checked_in_order() -> None:
     reader = RowReader(Layout(COLUMNS), all_nation_codes())
     with pytest.raises(RowProblem, match="a delivery needs the order to bind first"):

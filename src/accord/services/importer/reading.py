@@ -71,10 +71,12 @@ def _getter(positions: Sequence[int]) -> Callable[[list[str]], tuple[str, ...]]:
 
 
 class Layout:
-    """Where each column is in a file's rows (a CSV file's header; JSON lines: `COLUMNS`)."""
+    """Where each column is in a file's rows (a CSV file's header; JSON lines: `COLUMNS`,
+    `named`: each value known by its name, not by its place among the columns)."""
 
-    def __init__(self, header: Sequence[str]) -> None:
+    def __init__(self, header: Sequence[str], named: bool = False) -> None:
         self.header = tuple(header)
+        self.named = named
         self.index = {name: i for i, name in enumerate(header)}
         self.key = self.index[KEY_COLUMN]
         self.order = _getter([self.index[c] for c in ORDER_COLUMNS if c in self.index])
@@ -84,6 +86,16 @@ class Layout:
 
     def at(self, name: str) -> int | None:
         return self.index.get(name)
+
+    def text(self, rows: Sequence[Row]) -> str:
+        """The rows as the order's digest covers them: a CSV file's header and values; a JSON
+        line's values by name, so that a column added to the format changes no digest."""
+        if self.named:
+            header = self.header
+            return "\x1e".join(
+                "\x1f".join(f"{header[i]}={v}" for i, v in enumerate(r.fields) if v) for r in rows
+            )
+        return self.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
 
 
 class FileReader:
@@ -97,7 +109,7 @@ class FileReader:
         self.path = path
         self.fmt = fmt
         self.size = path.stat().st_size
-        self.layout = Layout(COLUMNS)
+        self.layout = Layout(COLUMNS, named=True)  # a CSV file's header replaces it
         self._handle: Any = None
 
     @property
@@ -429,7 +441,7 @@ class RowReader:
             or (delivered is not None and any(row.fields[delivered] for row in rows))
             else _NO_HISTORY
         )
-        text = layout.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
+        text = layout.text(rows)
         cited = request.documents + history.cited()
         if cited:  # the documents' bytes, not only their paths, make the order
             text += "\x1d" + ",".join(d.sha256 for d in cited)
