@@ -35,7 +35,7 @@ from accord.services.importer.reading import (
     _line_of,
     groups,
 )
-from accord.services.importer.rows import line_row, proposed_row, terms_text, unnumbered_payload
+from accord.services.importer.rows import proposed_row, terms_text, unnumbered_payload
 
 
 def agreement_of(
@@ -121,10 +121,9 @@ class Prepared:
     documents: tuple[Document, ...] = ()  # its supporting documents (in its terms)
     # the bytes of those documents that the reading side has not handed over before
     contents: list[document_store.Content] = field(default_factory=list)
-    # the `created` event's payload around the order number's JSON text, as it is and as a
-    # JSON string (its opening and closing quotes in the first and last): made beside the
+    # the `created` event's payload around the order number's JSON text: made beside the
     # rows, so that the writer, which numbers the order, only joins texts
-    payload: tuple[str, str, str, str] = ("", "", "", "")
+    payload: tuple[str, str] = ("", "")
     row: tuple[Any, ...] = ()  # the `orders` row, number and time stamps left out
     line_rows: list[tuple[Any, ...]] = field(default_factory=list)
     candidate: Candidate | None = None  # orders with a history
@@ -289,7 +288,7 @@ class Preparer:
             prepared.candidate, prepared.terms = candidate, terms
             return prepared
         prepared.row = proposed_row(terms, self.pg)
-        prepared.line_rows = [line_row(r.id, ln) for ln in terms.lines]
+        prepared.line_rows = [(r.id, *ln, 0, 0) for ln in terms.lines]  # as `line_row`
         prepared.payload = unnumbered_payload(
             terms_text(prepared.row, prepared.line_rows, "", terms.documents)
         )

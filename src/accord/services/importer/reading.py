@@ -81,6 +81,7 @@ class Layout:
         self.key = self.index[KEY_COLUMN]
         self.order = _getter([self.index[c] for c in ORDER_COLUMNS if c in self.index])
         self.order_names = tuple(c for c in ORDER_COLUMNS if c in self.index)
+        self.no_order = ("",) * len(self.order_names)  # an order's later rows, most often
         self.history = _getter([self.index[c] for c in _HISTORY_COLUMNS if c in self.index])
         self.signature = "\x1f".join(header)
 
@@ -422,7 +423,7 @@ class RowReader:
             mine = layout.order(first)
             for row in rows[1:]:
                 theirs = layout.order(row.fields)
-                if theirs != mine and any(theirs):
+                if theirs != layout.no_order and theirs != mine and any(theirs):
                     for name, value, expected in zip(layout.order_names, theirs, mine, strict=True):
                         if value.strip() and value.strip() != expected.strip():
                             raise RowProblem(

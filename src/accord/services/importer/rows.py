@@ -32,22 +32,19 @@ def terms_json(t: OrderTerms) -> str:
     )
 
 
-def unnumbered_payload(text: str) -> tuple[str, str, str, str]:
+def unnumbered_payload(text: str) -> tuple[str, str]:
     """The `created` event's payload (`{"terms": ...}`) of terms text whose number is "",
-    around the number's place: as it is, and as a JSON string (the opening quote in the
-    first, the closing one in the last). JSON escapes character by character, so the pieces
-    escaped apart join into the whole escaped (`numbered_payload`)."""
+    around the number's place (`numbered_payload` puts the number in). Its JSON string, which
+    the audit record holds, is made by the writer (`audit_bytes`): the reading side is the
+    busier of the import's two processes."""
     cut = text.rindex(',"number":""') + len(',"number":')
-    head, tail = '{"terms":' + text[:cut], text[cut + 2 :] + "}"
-    return head, tail, _enc(head)[:-1], _enc(tail)[1:]
+    return '{"terms":' + text[:cut], text[cut + 2 :] + "}"
 
 
-def numbered_payload(pieces: tuple[str, str, str, str], number: str) -> tuple[str, str]:
-    """The payload of `unnumbered_payload`'s pieces with the number in place, as it is and
-    as a JSON string."""
-    head, tail, escaped_head, escaped_tail = pieces
-    value = _enc(number)
-    return head + value + tail, escaped_head + _enc(value)[1:-1] + escaped_tail
+def numbered_payload(pieces: tuple[str, str], number: str) -> str:
+    """The payload of `unnumbered_payload`'s pieces with the number in place."""
+    head, tail = pieces
+    return head + _enc(number) + tail
 
 
 def terms_text(
@@ -58,7 +55,7 @@ def terms_text(
     number "" until the writer numbers it: `unnumbered_payload`)."""
     parts = _LINE_PARTS
     texts = []
-    for _, n, category, description, nsn, quantity, unit, price, currency, _, _ in lines:
+    for _, n, category, description, quantity, unit, price, currency, nsn, _, _ in lines:
         kind = (category, currency, unit)
         found = parts.get(kind)
         if found is None:
@@ -117,13 +114,11 @@ def audit_bytes(
     recorded_at: str,
     payload: str,
     postings_digest: str | None,
-    payload_json: str | None = None,
 ) -> bytes:
-    """`repositories.audit_record`, made directly (held equal by the unit tests);
-    `payload_json`: the payload as a JSON string, where it is known already."""
+    """`repositories.audit_record`, made directly (held equal by the unit tests)."""
     return (
         f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
-        f'"order_id":{_json_or_null(order_id)},"payload":{payload_json or _enc(payload)},'
+        f'"order_id":{_json_or_null(order_id)},"payload":{_enc(payload)},'
         f'"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
         f'"seq":{seq}}}'
     ).encode()
@@ -206,20 +201,8 @@ def proposed_row(t: OrderTerms, postgres: bool) -> tuple[Any, ...]:
 
 
 def line_row(order_id: str, ln: Line, delivered: int = 0, returned: int = 0) -> tuple[Any, ...]:
-    """An `order_lines` row (LINE_ROW)."""
-    return (
-        order_id,
-        ln.number,
-        ln.category,
-        ln.description,
-        ln.nsn,
-        ln.quantity,
-        ln.unit,
-        ln.unit_price,
-        ln.currency,
-        delivered,
-        returned,
-    )
+    """An `order_lines` row (LINE_ROW: the line's fields in their order)."""
+    return (order_id, *ln, delivered, returned)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from itertools import chain
 from json.encoder import encode_basestring as _enc
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # the writer serves the importer, which makes it
 
 # An event for the audit chain: id, order id, kind, day, payload, postings digest, and the
 # payload as a JSON string where it is made already (None: `audit_bytes` makes it).
-_AuditEntry = tuple[str, str, str, dt.date, str, str | None, str | None]
+_AuditEntry = tuple[str, str, str, dt.date, str, str | None]
 
 
 class _BatchWriter:
@@ -438,11 +439,18 @@ class _BatchWriter:
         if not rows:
             return
         mark = "%s" if self.pg else "?"
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(mark for _ in columns)})"
-        )
-        self.c.exec_driver_sql(sql, rows)
+        one = f"({', '.join(mark for _ in columns)})"
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        per = _ROWS_PER_STATEMENT
+        whole = len(rows) - len(rows) % per
+        if whole:
+            flat = chain.from_iterable
+            self.c.exec_driver_sql(
+                head + ", ".join([one] * per),
+                [tuple(flat(rows[i : i + per])) for i in range(0, whole, per)],
+            )
+        if whole < len(rows):
+            self.c.exec_driver_sql(head + one, rows[whole:])
 
     def _order_row(self, columns: dict[str, Any]) -> tuple[Any, ...]:
         day, pg = self._day, self.pg
@@ -476,10 +484,10 @@ class _BatchWriter:
                 created = event_id_for(oid, p.key, 1)
                 proposed = event_id_for(oid, p.key, 2)
                 on = p.order_date
-                payload, payload_json = numbered_payload(p.payload, number)
-                audit.append((created, oid, "created", on, payload, None, payload_json))
+                payload = numbered_payload(p.payload, number)
+                audit.append((created, oid, "created", on, payload, None))
                 audit.append(
-                    (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None, None)
+                    (proposed, oid, "proposed", on, '{"decision":' + p.decision + "}", None)
                 )
                 row = p.row
                 orders.append((row[0], number, *row[2:], now, now))
@@ -504,7 +512,7 @@ class _BatchWriter:
                         else canonical_json(event.payload).decode()
                     )
                     posted = digest(event_postings) if event_postings else None
-                    audit.append((event.id, oid, event.kind, event.on, payload, posted, None))
+                    audit.append((event.id, oid, event.kind, event.on, payload, posted))
                     # as `Books` records them: the terms' documents at creation, then each
                     # step's receipt, invoice or proof
                     if event.kind == "created":
@@ -618,11 +626,9 @@ class _BatchWriter:
         seq, prev = int(row.seq), str(row.hash)
         now, day = self.now, self._day
         rows = []
-        for event_id, order_id, kind, on, payload, posted, payload_json in entries:
+        for event_id, order_id, kind, on, payload, posted in entries:
             seq += 1
-            record = audit_bytes(
-                seq, event_id, order_id, kind, on, now, payload, posted, payload_json
-            )
+            record = audit_bytes(seq, event_id, order_id, kind, on, now, payload, posted)
             hashed = chain_hash(prev, record)
             rows.append(
                 (seq, event_id, order_id, kind, day(on), now, payload, posted, prev, hashed)
@@ -631,6 +637,8 @@ class _BatchWriter:
         self._insert("logistics_audit", AUDIT_ROW, rows)
         self.c.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
 
+
+_ROWS_PER_STATEMENT = 20
 
 ORDER_ROW = (
     "id",
@@ -667,16 +675,18 @@ ORDER_ROW = (
     "created_at",
     "updated_at",
 )
+# an order line's columns in the order of `Line`'s fields, so that a row is the order id,
+# the line as it is, and its delivered and returned quantities (`rows.line_row`)
 LINE_ROW = (
     "order_id",
     "line",
     "category",
     "description",
-    "nsn",
     "quantity",
     "unit",
     "unit_price",
     "currency",
+    "nsn",
     "delivered",
     "returned",
 )
