@@ -288,7 +288,8 @@ class Preparer:
             prepared.candidate, prepared.terms = candidate, terms
             return prepared
         prepared.row = proposed_row(terms, self.pg)
-        prepared.line_rows = [(r.id, *ln, 0, 0) for ln in terms.lines]  # as `line_row`
+        head, tail = (r.id,), (0, 0)  # as `line_row` makes them, by two joins
+        prepared.line_rows = [head + ln + tail for ln in terms.lines]
         prepared.payload = unnumbered_payload(
             terms_text(prepared.row, prepared.line_rows, "", terms.documents)
         )
