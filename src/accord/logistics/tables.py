@@ -151,7 +151,10 @@ ledger_transactions = Table(
     Column("value_date", Date, nullable=False),
     Column("reverses", Id, nullable=True),
     Column("recorded_at", Stamp, nullable=False),
-    Index("ix_ledger_transactions_order_id", "order_id"),
+    # whether an order has a transaction after a date, or a conversion by then, and which
+    # orders have one after a date: from the indexes alone (logistics_0007)
+    Index("ix_ledger_transactions_order_id", "order_id", "value_date", "kind"),
+    Index("ix_ledger_transactions_value_date", "value_date", "order_id"),
 )
 
 ledger_postings = Table(
@@ -170,7 +173,12 @@ ledger_postings = Table(
     CheckConstraint("amount <> 0", name="amount_not_zero"),
     Index("ix_ledger_postings_transaction_id", "transaction_id"),
     Index("ix_ledger_postings_value_date", "value_date"),
-    Index("ix_ledger_postings_account", "book", "counterparty", "agreement", "kind", "ledger"),
+    # with the value date and amount, what an account was posted after a date is one range of
+    # the index (logistics_0007)
+    Index(
+        "ix_ledger_postings_account",
+        *("book", "counterparty", "agreement", "kind", "ledger", "value_date", "amount"),
+    ),
 )
 # The reports' covering index (migration logistics_0002_report_indexes): receivable and
 # payable postings by order, with every column balances and ageing read.
