@@ -45,8 +45,7 @@ from accord.store.statements import insert_or_ignore
 if TYPE_CHECKING:  # the writer serves the importer, which makes it
     from accord.services.importer import Importer, ImportResult
 
-# An event for the audit chain: id, order id, kind, day, payload, postings digest, and the
-# payload as a JSON string where it is made already (None: `audit_bytes` makes it).
+# An event for the audit chain: id, order id, kind, day, payload, postings digest.
 _AuditEntry = tuple[str, str, str, dt.date, str, str | None]
 
 
@@ -638,6 +637,10 @@ class _BatchWriter:
         self.c.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
 
 
+# Rows a table's INSERT statement carries: `executemany` of one row a statement costs SQLite
+# a statement step and reset per row, about a third more work per row than twenty rows a
+# statement, and PostgreSQL a round of the protocol per row. Twenty rows of the widest table
+# (`orders`, 33 columns) bind 660 values, far below either database's limit.
 _ROWS_PER_STATEMENT = 20
 
 ORDER_ROW = (
