@@ -282,6 +282,7 @@ def generate(count: int, seed: int) -> Iterator[Books]:
             else None
         )
         totals = {ccy: sum(q * p for _n, _c, _u, _d, q, p in lines)}
+        posted = [day for _kind, day, rows in postings if rows]
         chunk.orders.append(
             (
                 order_id,
@@ -315,6 +316,8 @@ def generate(count: int, seed: int) -> Iterator[Books]:
                 json.dumps({ccy: values["collected"]}),
                 _iso(closed_on),
                 None,
+                _iso(min(posted)) if posted else None,
+                _iso(max(posted)) if posted else None,
                 stamp,
                 stamp,
             )
@@ -368,7 +371,7 @@ ORDER_COLUMNS = (
     "date_required, return_by, delivery_place, status, version, totals, "
     "signed_on, first_delivery_on, billed_on, "
     "settlement_due, open_obligations, due_back_open, outstanding, delivered_value, collected, "
-    "closed_on, cancelled_on, created_at, updated_at"
+    "closed_on, cancelled_on, first_posted_on, last_posted_on, created_at, updated_at"
 )
 LINE_COLUMNS = (
     "order_id, line, category, description, nsn, quantity, unit, unit_price, currency, "
@@ -401,7 +404,7 @@ def build_sqlite(path: Path, count: int, seed: int) -> dict[str, Any]:
     db.execute("BEGIN")
     for chunk in generate(count, seed):
         db.executemany(
-            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({','.join('?' * 33)})", chunk.orders
+            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({','.join('?' * 35)})", chunk.orders
         )
         db.executemany(
             f"INSERT INTO order_lines ({LINE_COLUMNS}) VALUES ({','.join('?' * 11)})", chunk.lines

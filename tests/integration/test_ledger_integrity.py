@@ -129,6 +129,11 @@ TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
         lambda r: r["orders_match_events"] is False,
     ),
     (
+        "an order's last day with postings edited (the reports would take its balance as it is)",
+        "UPDATE orders SET last_posted_on = first_posted_on",
+        lambda r: r["orders_match_events"] is False,
+    ),
+    (
         "the stored support decisions deleted",
         "DELETE FROM support_decisions",
         lambda r: r["decisions"] == "broken" and r["orders_match_events"] is True,
@@ -221,4 +226,34 @@ def test_the_lean_orders_migration_will_not_go_down_over_kept_decisions(
     _order_with_postings(books)
     with pytest.raises(RuntimeError, match="support decisions are kept"):
         command.downgrade(alembic_config(str(books.engine.url)), "logistics@4d2f8a61b7c3")
+    assert books.verify()["ok"]
+
+
+def test_the_posting_span_migration_fills_each_order_from_its_transactions(
+    books: Logistics,  # noqa: F811
+) -> None:
+    """`logistics_0008` gives each order the value dates of its first and last ledger
+    transactions (what reports on a past date read); an order without one gets none. Down and
+    up again, the books verify."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from accord.logistics import tables
+    from accord.store.migrate import alembic_config, upgrade
+
+    ref = _order_with_postings(books)
+    us, jp = add_signer(books, "us2", "USA"), add_signer(books, "jp2", "JPN")
+    unposted = signed_order(books, us, jp)
+    url = str(books.engine.url.render_as_string(hide_password=False))
+    command.downgrade(alembic_config(url), "logistics@b7e1f4c2a9d3")
+    upgrade(url)
+    engine = create_engine(url)
+    o = tables.orders
+    with engine.connect() as c:
+        spans = {
+            r.id: (r.first_posted_on, r.last_posted_on)
+            for r in c.execute(select(o.c.id, o.c.first_posted_on, o.c.last_posted_on))
+        }
+    engine.dispose()
+    assert spans == {ref: (D, D + dt.timedelta(days=9)), unposted: (None, None)}
     assert books.verify()["ok"]

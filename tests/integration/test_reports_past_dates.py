@@ -3,7 +3,8 @@ random history of orders (cash, replacement in kind, equal-value exchange) deliv
 settled in part, converted to cash and reversed, one day after another; each day's balances,
 ageing and obligations are taken on that day, when no posting is later than it, and asked
 again for that date once the whole history is written. On its day a report reads what the
-books hold; asked later, it has to take off everything posted since."""
+books hold; asked later, it has to take off everything posted since. The charts' balances
+over time agree with each day's balances."""
 
 from __future__ import annotations
 
@@ -123,4 +124,16 @@ def test_reports_on_past_dates_say_what_they_said_then(
         between = day + dt.timedelta(days=1)
         with run.reading(database_url) as c:
             assert queries.balances(c, between) == then[day]["balances"]
+    # the charts' balances over time: at the end of each day, what that day's balances said
+    ends = sorted(then)
+    expected: dict[tuple[str, str, str], list[int]] = {}
+    for i, day in enumerate(ends):
+        for r in then[day]["balances"]:
+            if r["receivable"]:
+                key = (r["book"], r["counterparty"], r["ledger"])
+                expected.setdefault(key, [0] * len(ends))[i] = r["receivable"]
+    with run.reading(database_url) as c:
+        assert queries.balance_history(c, ends) == expected
+        assert queries.balance_history(c, ends, party="USA", counterparty="JPN") == expected
+        assert queries.balance_history(c, ends, party="AUS") == {}
     assert books.verify()["ok"]

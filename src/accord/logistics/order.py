@@ -513,6 +513,12 @@ class Order:
             for p in postings
         )
 
+    def posting_span(self) -> tuple[dt.date, dt.date] | None:
+        """The value dates of the order's first and last ledger transactions (events with
+        postings), or None before its first."""
+        days = [self.posted_on[e] for e, postings in self.postings_by_event.items() if postings]
+        return (min(days), max(days)) if days else None
+
     def first_delivery_on(self) -> dt.date | None:
         days = [d.on for d in self.deliveries.values() if not d.reversed]
         return min(days) if days else None

@@ -82,6 +82,10 @@ orders = Table(
     Column("collected", Text, nullable=False),  # JSON {currency: minor units}
     Column("closed_on", Date, nullable=True),
     Column("cancelled_on", Date, nullable=True),
+    # the value dates of the order's first and last ledger transactions: the orders posted
+    # to on both sides of a date are the ones whose balance then a report must sum
+    Column("first_posted_on", Date, nullable=True),
+    Column("last_posted_on", Date, nullable=True),
     Column("created_at", Stamp, nullable=False),
     Column("updated_at", Stamp, nullable=False),
     CheckConstraint("version > 0", name="version_positive"),
@@ -90,6 +94,7 @@ orders = Table(
     Index("ix_orders_supplier", "supplier"),
     Index("ix_orders_settlement_due", "settlement_due"),
     Index("ix_orders_order_date", "order_date"),
+    Index("ix_orders_posting_span", "last_posted_on", "first_posted_on", "id"),
 )
 
 order_lines = Table(
@@ -155,6 +160,17 @@ ledger_transactions = Table(
     # orders have one after a date: from the indexes alone (logistics_0007)
     Index("ix_ledger_transactions_order_id", "order_id", "value_date", "kind"),
     Index("ix_ledger_transactions_value_date", "value_date", "order_id"),
+)
+# The few conversions of RIK or EVE to cash, whose cash is aged from the first delivery
+# (logistics_0008): whether an order was converted by a date, without reading the rest.
+CONVERSION = "converted-to-cash"  # the event, and its transaction's kind
+_CONVERSIONS = ledger_transactions.c.kind == CONVERSION
+Index(
+    "ix_ledger_transactions_conversions",
+    ledger_transactions.c.order_id,
+    ledger_transactions.c.value_date,
+    sqlite_where=_CONVERSIONS,
+    postgresql_where=_CONVERSIONS,
 )
 
 ledger_postings = Table(

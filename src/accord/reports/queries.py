@@ -8,9 +8,10 @@ are the open items less what each account was posted after the date (`_posted_af
 of `ix_ledger_postings_account`): nothing on today's date, and what changed since on a past
 one. Ageing needs each obligation's age, so it reads the open items of every order but the
 *late* ones (with a posting after the date, `_late`), and sums the postings up to the date of
-the late ones only, read from the partial covering index `ix_ledger_postings_open_items`
-(migration `logistics_0002_report_indexes`). The balances over time of the charts start from
-the postings of the orders live on the window's first day (`_live_orders`).
+the late ones first posted to by then (`_straddling`, from `orders.first_posted_on` and
+`last_posted_on`), read from the partial covering index `ix_ledger_postings_open_items`
+(migration `logistics_0002_report_indexes`). The balances over time of the charts are the
+balances on the window's first day plus each account's postings per day after it.
 """
 
 from __future__ import annotations
@@ -34,9 +35,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
     tuple_,
-    union,
     union_all,
 )
 
@@ -54,32 +53,9 @@ t = tables.ledger_transactions
 o = tables.orders
 oi = tables.ledger_open_items
 RECEIVABLE_CLASSES = ("receivable", "in-kind-receivable", "due-back-receivable")
-CONVERTED = "converted-to-cash"  # the event, and its transaction's kind
-
-
-def _live_orders(as_of: dt.date) -> Any:
-    """Orders whose receivables or payables may be non-zero on `as_of`."""
-    return union(
-        select(o.c.id.label("id")).where(o.c.status.in_(OPEN_STATES)),
-        select(p.c.order_id.label("id")).where(p.c.value_date > as_of),
-    ).subquery("live")
-
-
-def _live_postings(as_of: dt.date, kinds: tuple[str, ...]) -> Any:
-    """The postings of `kinds` on or before `as_of` of the live orders. `kinds` are receivable
-    and payable kinds: the partial index `ix_ledger_postings_open_items` holds those postings
-    by order with every column the reports read, so no table row is touched."""
-    live = _live_orders(as_of)
-    # The index's own condition, literally: a database uses a partial index only when it can
-    # see that the query's condition implies the index's (SQLite: the same term), which it
-    # cannot through bound parameters or a shorter list.
-    listed: BindParameter[list[str]] = bindparam(
-        "open_item_kinds", list(OPEN_ITEM_KINDS), expanding=True, literal_execute=True
-    )
-    where = and_(p.c.kind.in_(listed), p.c.value_date <= as_of)
-    if set(kinds) != set(OPEN_ITEM_KINDS):
-        where = and_(where, p.c.kind.in_(kinds))
-    return p.join(live, live.c.id == p.c.order_id), where
+# a conversion to cash, as `ix_ledger_transactions_conversions` names it: literally, so that
+# the database sees that the partial index applies
+CONVERTED = t.c.kind == bindparam("conversion", tables.CONVERSION, literal_execute=True)
 
 
 def _late(as_of: dt.date) -> Select[Any]:
@@ -90,14 +66,24 @@ def _late(as_of: dt.date) -> Select[Any]:
     return select(t.c.order_id).where(t.c.value_date > as_of)
 
 
+def _straddling(as_of: dt.date) -> Select[Any]:
+    """The late orders posted to on or before `as_of` too: the ones whose postings up to the
+    date are summed (a late order first posted to after the date owed nothing on it). One
+    range of `ix_orders_posting_span`, from the date on (a year back over a million orders:
+    45,000 orders of the 145,000 late ones)."""
+    return select(o.c.id).where(o.c.last_posted_on > as_of, o.c.first_posted_on <= as_of)
+
+
 def _late_postings(as_of: dt.date, kinds: tuple[str, ...]) -> Any:
-    """The condition on the postings of `kinds` on or before `as_of` of the late orders (read
-    from the partial covering index `ix_ledger_postings_open_items`, whose condition is
+    """The condition on the postings of `kinds` on or before `as_of` of the straddling orders
+    (read from the partial covering index `ix_ledger_postings_open_items`, whose condition is
     repeated literally so that the database sees that it applies)."""
     listed: BindParameter[list[str]] = bindparam(
         "open_item_kinds", list(OPEN_ITEM_KINDS), expanding=True, literal_execute=True
     )
-    where = and_(p.c.kind.in_(listed), p.c.value_date <= as_of, p.c.order_id.in_(_late(as_of)))
+    where = and_(
+        p.c.kind.in_(listed), p.c.value_date <= as_of, p.c.order_id.in_(_straddling(as_of))
+    )
     if set(kinds) != set(OPEN_ITEM_KINDS):
         where = and_(where, p.c.kind.in_(kinds))
     return where
@@ -156,39 +142,44 @@ def _posted_after(c: Connection, as_of: dt.date) -> dict[Account, int]:
     """What each receivable or payable account was posted after `as_of` (the non-zero sums).
     `ix_ledger_postings_account` is keyed by account, then value date and amount: each sum is
     one range of the index, read without the table and without sorting the postings (a GROUP
-    BY of the postings after a year ago sorts 700,000 of them on a million orders). The
-    accounts are found in the same index, one seek each from the one before, as neither
-    database skips through an index by itself."""
+    BY of the postings after a year ago sorts 700,000 of them on a million orders)."""
     if not _any_late(c, as_of):
         return {}  # nothing posted after the date: the open items are the date's
-    key = (p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
-    first = select(*key).order_by(*key).limit(1)
+    after = select(func.sum(p.c.amount)).where(*_IN_ACCOUNT, p.c.value_date > as_of)
+    sums: dict[Account, int] = {}
+    for account in _accounts(c, OPEN_ITEM_KINDS):
+        amount = c.execute(after, dict(zip(_ACCOUNT_PARAMS, account, strict=True))).scalar()
+        if amount:
+            sums[account] = int(amount)
+    return sums
+
+
+_ACCOUNT_KEY = (p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
+_ACCOUNT_PARAMS = tuple(f"k{i}" for i in range(len(_ACCOUNT_KEY)))
+# the postings of one account, given as the parameters `_ACCOUNT_PARAMS`
+_IN_ACCOUNT = tuple(
+    col == bindparam(name) for name, col in zip(_ACCOUNT_PARAMS, _ACCOUNT_KEY, strict=True)
+)
+
+
+def _accounts(c: Connection, kinds: tuple[str, ...]) -> Iterator[Account]:
+    """The accounts of `kinds` with postings, in the order of `ix_ledger_postings_account`:
+    each found in the index with one seek from the one before, as neither database skips
+    through an index by itself."""
+    first = select(*_ACCOUNT_KEY).order_by(*_ACCOUNT_KEY).limit(1)
     # past the last possible day of the account before: with the account alone, SQLite starts
     # at the account's first posting and walks through all of them (126,000 postings in the
     # largest account of a million orders, 3 s for the 456 accounts)
-    following = (
-        select(*key)
-        .where(
-            tuple_(*key, p.c.value_date)
-            > tuple_(*(bindparam(f"k{i}") for i in range(len(key))), literal(dt.date.max, Date))
-        )
-        .order_by(*key)
-        .limit(1)
+    past = tuple_(*_ACCOUNT_KEY, p.c.value_date) > tuple_(
+        *(bindparam(name) for name in _ACCOUNT_PARAMS), literal(dt.date.max, Date)
     )
-    names = {f"k{i}": col for i, col in enumerate(key)}
-    in_account = [col == bindparam(name) for name, col in names.items()]
-    after = select(func.sum(p.c.amount)).where(*in_account, p.c.value_date > as_of)
-    sums: dict[Account, int] = {}
+    following = select(*_ACCOUNT_KEY).where(past).order_by(*_ACCOUNT_KEY).limit(1)
     row = c.execute(first).first()
     while row is not None:
         account: Account = (row[0], row[1], row[2], row[3], row[4])
-        bound = dict(zip(names, account, strict=True))
-        if account[3] in OPEN_ITEM_KINDS:
-            amount = c.execute(after, bound).scalar()
-            if amount:
-                sums[account] = int(amount)
-        row = c.execute(following, bound).first()
-    return sums
+        if account[3] in kinds:
+            yield account
+        row = c.execute(following, dict(zip(_ACCOUNT_PARAMS, account, strict=True))).first()
 
 
 def _obligation_class() -> Any:
@@ -226,8 +217,8 @@ def _per_order_parts(c: Connection, as_of: dt.date) -> list[Select[Any]]:
     # check per order and class, not a join per posting
     converted = and_(
         kind == "receivable",
-        select(t.c.id)
-        .where(t.c.order_id == p.c.order_id, t.c.kind == CONVERTED, t.c.value_date <= as_of)
+        select(t.c.order_id)
+        .where(t.c.order_id == p.c.order_id, CONVERTED, t.c.value_date <= as_of)
         .exists(),
     )
     first_delivery = select(o.c.first_delivery_on).where(o.c.id == p.c.order_id)
@@ -323,7 +314,7 @@ def obligations(
     # reversed conversion may be made again)
     conversion = (
         select(func.max(t.c.value_date))
-        .where(t.c.order_id == o.c.id, t.c.kind == CONVERTED, t.c.value_date <= as_of)
+        .where(t.c.order_id == o.c.id, CONVERTED, t.c.value_date <= as_of)
         .scalar_subquery()
     )
     converted = and_(o.c.reimbursement.in_(CONVERTIBLE), per_order.c.kind == "receivable")
@@ -370,43 +361,30 @@ def balance_history(
     counterparty: str | None = None,
 ) -> dict[tuple[str, str, str], list[int]]:
     """Receivables per creditor, debtor and ledger at the end of each day of `ends`
-    (ascending): the balance on the first day plus the postings after it. With `party`, only
-    what that nation is owed or owes (its payables are its creditors' receivables); with
-    `counterparty` too, only between the two."""
+    (ascending): the balances on the first day plus the postings after it, per account and
+    day, one range of `ix_ledger_postings_account` each. With `party`, only what that nation
+    is owed or owes (its payables are its creditors' receivables); with `counterparty` too,
+    only between the two."""
     first, last = ends[0], ends[-1]
-    joined, where = _live_postings(first, RECEIVABLE_KINDS)
-    opening_query = (
-        select(p.c.book, p.c.counterparty, p.c.ledger, func.sum(p.c.amount).label("amount"))
-        .select_from(joined)
-        .where(where, _between(party, counterparty))
-        .group_by(p.c.book, p.c.counterparty, p.c.ledger)
-    )
     opening = {
-        (r.book, r.counterparty, r.ledger): int(r.amount)
-        for r in c.execute(opening_query)
-        if r.amount
+        (r["book"], r["counterparty"], r["ledger"]): r["receivable"]
+        for r in balances(c, first)
+        if r["receivable"] and _between(r["book"], r["counterparty"], party, counterparty)
     }
-    query = (
-        select(
-            p.c.book,
-            p.c.counterparty,
-            p.c.ledger,
-            p.c.value_date,
-            func.sum(p.c.amount).label("amount"),
-        )
-        .where(
-            p.c.kind.in_(RECEIVABLE_KINDS),
-            p.c.value_date > first,
-            p.c.value_date <= last,
-            _between(party, counterparty),
-        )
-        .group_by(p.c.book, p.c.counterparty, p.c.ledger, p.c.value_date)
+    per_day = (
+        select(p.c.value_date, func.sum(p.c.amount).label("amount"))
+        .where(*_IN_ACCOUNT, p.c.value_date > first, p.c.value_date <= last)
+        .group_by(p.c.value_date)
     )
     deltas: dict[tuple[str, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for r in c.execute(query):
-        day = _date(r.value_date)
-        index = next(i for i, end in enumerate(ends) if day <= end)
-        deltas[(r.book, r.counterparty, r.ledger)][index] += int(r.amount)
+    for account in _accounts(c, RECEIVABLE_KINDS):
+        book, debtor, _agreement, _kind, ledger = account
+        if not _between(book, debtor, party, counterparty):
+            continue
+        for r in c.execute(per_day, dict(zip(_ACCOUNT_PARAMS, account, strict=True))):
+            day = _date(r.value_date)
+            index = next(i for i, end in enumerate(ends) if day <= end)
+            deltas[(book, debtor, ledger)][index] += int(r.amount)
     series: dict[tuple[str, str, str], list[int]] = {}
     for key in sorted(set(opening) | set(deltas)):
         running = opening.get(key, 0)
@@ -419,16 +397,12 @@ def balance_history(
     return series
 
 
-def _between(party: str | None, counterparty: str | None) -> Any:
+def _between(book: str, debtor: str, party: str | None, counterparty: str | None) -> bool:
+    """Whether an account of `book` on `debtor` is one `party` (and `counterparty`) asked for."""
     if party and counterparty:
-        return or_(
-            and_(p.c.book == party, p.c.counterparty == counterparty),
-            and_(p.c.book == counterparty, p.c.counterparty == party),
-        )
+        return {book, debtor} == {party, counterparty}
     one = party or counterparty
-    if one:
-        return or_(p.c.book == one, p.c.counterparty == one)
-    return true()
+    return not one or one in (book, debtor)
 
 
 def month_ends(as_of: dt.date, months: int) -> list[dt.date]:

@@ -682,6 +682,7 @@ def projection(order: Order) -> dict[str, Any]:
     """The columns that change with the order's state."""
     first = order.first_delivery_on()
     owes = bool(order.outstanding_money() or order.outstanding_in_kind())
+    posted = order.posting_span()
     return {
         "status": order.status.value,
         "version": order.version,
@@ -696,6 +697,8 @@ def projection(order: Order) -> dict[str, Any]:
         "collected": dumps(order.collected()),
         "closed_on": order.closed_on,
         "cancelled_on": order.cancelled_on,
+        "first_posted_on": posted[0] if posted else None,
+        "last_posted_on": posted[1] if posted else None,
     }
 
 

@@ -13,7 +13,8 @@ Checks, each streamed so that large books need little memory:
    every decision an event cites by that name is stored (so the chain covers them);
 5. **orders_match_events** (deep): each order rebuilt from its events has the status and
    version of its row, recomputes exactly the postings digests its events recorded, and owes
-   exactly its rows of `ledger_open_items` (what balances and ageing read);
+   exactly its rows of `ledger_open_items` and has the first and last days with postings
+   of its row (what balances and ageing read);
 6. **documents**: the stored bytes of each supporting document still have the SHA-256 (and
    size) they are named by (`_document_contents`).
 """
@@ -204,9 +205,13 @@ def _document_contents(uow: UnitOfWork, problem: Any) -> bool:
 
 def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool:
     o = tables.orders
-    rows = {
-        r.id: (r.status, r.version) for r in _stream(uow, select(o.c.id, o.c.status, o.c.version))
-    }
+    # each order's status, version, and first and last days with postings, as its row says
+    rows: dict[str, tuple[str, int, Any]] = {}
+    for r in _stream(
+        uow, select(o.c.id, o.c.status, o.c.version, o.c.first_posted_on, o.c.last_posted_on)
+    ):
+        span = None if r.first_posted_on is None else (r.first_posted_on, r.last_posted_on)
+        rows[r.id] = (r.status, r.version, span)
     a = tables.logistics_audit
     query = (
         select(a.c.order_id, a.c.event_id, a.c.kind, a.c.on_date, a.c.payload)
@@ -230,11 +235,18 @@ def _orders_match(uow: UnitOfWork, stored: dict[str, str], problem: Any) -> bool
             ok = False
             problem(f"order {order_id}: its events no longer make an order ({exc})")
             continue
-        if rows.get(order_id) != (order.status.value, order.version):
+        row = rows.get(order_id)
+        if row is None or row[:2] != (order.status.value, order.version):
             ok = False
             problem(
-                f"order {order_id}: its row says {rows.get(order_id)}, its events make "
+                f"order {order_id}: its row says {row and row[:2]}, its events make "
                 f"{(order.status.value, order.version)}"
+            )
+        elif row[2] != order.posting_span():
+            ok = False
+            problem(
+                f"order {order_id}: its row's first and last days with postings are {row[2]}, "
+                f"its transactions' {order.posting_span()}"
             )
         for event_id, postings in order.postings_by_event.items():
             if postings and stored.get(event_id) != ledger.digest(postings):

@@ -197,6 +197,8 @@ def proposed_row(t: OrderTerms, postgres: bool) -> tuple[Any, ...]:
         "{}",
         None,
         None,
+        None,
+        None,
     )
 
 
