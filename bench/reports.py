@@ -51,6 +51,9 @@ from accord.logistics.ledger import Posting, transfer
 from accord.reports import journal, run
 from accord.store.migrate import upgrade
 from accord.store.migrations.versions.logistics_0005_open_items import FILL as FILL_OPEN_ITEMS
+from accord.store.migrations.versions.logistics_0009_account_months import (
+    fill as fill_account_months,
+)
 
 AS_OF = dt.date(2025, 6, 30)
 START = dt.date(2015, 7, 1)
@@ -425,7 +428,8 @@ def build_sqlite(path: Path, count: int, seed: int) -> dict[str, Any]:
     loaded = time.perf_counter() - started
     for _name, sql in indexes:
         db.execute(sql)
-    db.execute(FILL_OPEN_ITEMS)  # the projection the services keep with the postings
+    db.execute(FILL_OPEN_ITEMS)  # the projections the services keep with the postings
+    db.execute(fill_account_months("sqlite"))
     db.execute("ANALYZE")
     db.execute("PRAGMA journal_mode=WAL")
     db.close()
@@ -485,6 +489,7 @@ def build_postgres(admin_url: str, name: str, count: int, seed: int) -> dict[str
         for _name, sql in indexes:
             cur.execute(sql)
         cur.execute(FILL_OPEN_ITEMS)
+        cur.execute(fill_account_months("postgresql"))
         db.commit()
         db.autocommit = True
         cur.execute("VACUUM ANALYZE")

@@ -134,6 +134,11 @@ TAMPERING: list[tuple[str, str, Callable[[dict[str, object]], bool]]] = [
         lambda r: r["orders_match_events"] is False,
     ),
     (
+        "an account's month edited (balances on a date the postings do not make)",
+        "UPDATE ledger_account_months SET amount = amount + 100",
+        lambda r: r["account_months"] == "broken" and r["balanced"] is True,
+    ),
+    (
         "the stored support decisions deleted",
         "DELETE FROM support_decisions",
         lambda r: r["decisions"] == "broken" and r["orders_match_events"] is True,
@@ -173,6 +178,7 @@ LOGISTICS_TABLES = {
     "support_decisions",
     "document_contents",
     "ledger_open_items",
+    "ledger_account_months",
 }
 
 
@@ -229,12 +235,13 @@ def test_the_lean_orders_migration_will_not_go_down_over_kept_decisions(
     assert books.verify()["ok"]
 
 
-def test_the_posting_span_migration_fills_each_order_from_its_transactions(
+def test_the_report_migrations_fill_from_the_transactions_and_postings(
     books: Logistics,  # noqa: F811
 ) -> None:
     """`logistics_0008` gives each order the value dates of its first and last ledger
-    transactions (what reports on a past date read); an order without one gets none. Down and
-    up again, the books verify."""
+    transactions (what reports on a past date read); an order without one gets none.
+    `logistics_0009` sums each account's postings per month (what `verify` compares with the
+    postings). Down and up again, the books verify, and balances on a date are the same."""
     from alembic import command
     from sqlalchemy import select
 
@@ -245,6 +252,7 @@ def test_the_posting_span_migration_fills_each_order_from_its_transactions(
     us, jp = add_signer(books, "us2", "USA"), add_signer(books, "jp2", "JPN")
     unposted = signed_order(books, us, jp)
     url = str(books.engine.url.render_as_string(hide_password=False))
+    before = [books.balances(as_of=D + dt.timedelta(days=n)) for n in (0, 8, 9)]
     command.downgrade(alembic_config(url), "logistics@b7e1f4c2a9d3")
     upgrade(url)
     engine = create_engine(url)
@@ -257,3 +265,5 @@ def test_the_posting_span_migration_fills_each_order_from_its_transactions(
     engine.dispose()
     assert spans == {ref: (D, D + dt.timedelta(days=9)), unposted: (None, None)}
     assert books.verify()["ok"]
+    assert [books.balances(as_of=D + dt.timedelta(days=n)) for n in (0, 8, 9)] == before
+    assert before[0] != before[2]

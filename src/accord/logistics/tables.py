@@ -242,6 +242,21 @@ ledger_open_items = Table(
     CheckConstraint("amount <> 0", name="amount_not_zero"),
 )
 
+# Each account's postings summed per calendar month (migration logistics_0009), written with
+# the postings: a balance on any date reads an account's months, not its postings
+# (`services.account_months`).
+ledger_account_months = Table(
+    "ledger_account_months",
+    metadata,
+    Column("book", Nation, primary_key=True),
+    Column("counterparty", Nation, primary_key=True),
+    Column("agreement", String(100), primary_key=True),
+    Column("kind", String(24), primary_key=True),
+    Column("ledger", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),  # the month's first day
+    Column("amount", BigInteger, nullable=False),
+)
+
 # The support decisions stored with orders, each text once, named by its SHA-256. An event
 # cites one as {"sha256": ..., "on": DATE}: the text with the decision's date written `{on}`,
 # so that every order decided in one agreement segment cites the same row (`decision_store`).

@@ -1,17 +1,16 @@
 """The SQL behind the reports. Balances and ageing are GROUP BY queries run by the database.
 
-What an order owes on a date is the sum of its receivable and payable postings up to it. For
-an order without a posting after the date that is what it owes now, which `ledger_open_items`
+What an order owes on a date is the sum of its receivable and payable postings up to it.
+Balances add up per account, so on any date they are the balances of the receivable and
+payable accounts, read from each account's sums per month (`services.account_months`); so
+are the charts' balances over time. Ageing needs each obligation's age. For an order without
+a posting after the date, what it owed then is what it owes now, which `ledger_open_items`
 keeps per account (written with the postings; `ledger verify` holds them equal): a row per
-open obligation, none for a settled order. Balances add up per account, so on any date they
-are the open items less what each account was posted after the date (`_posted_after`, ranges
-of `ix_ledger_postings_account`): nothing on today's date, and what changed since on a past
-one. Ageing needs each obligation's age, so it reads the open items of every order but the
-*late* ones (with a posting after the date, `_late`), and sums the postings up to the date of
-the late ones first posted to by then (`_straddling`, from `orders.first_posted_on` and
-`last_posted_on`), read from the partial covering index `ix_ledger_postings_open_items`
-(migration `logistics_0002_report_indexes`). The balances over time of the charts are the
-balances on the window's first day plus each account's postings per day after it.
+open obligation, none for a settled order. So ageing reads the open items of every order but
+the *late* ones (with a posting after the date, `_late`), and sums the postings up to the
+date of the late ones first posted to by then (`_straddling`, from `orders.first_posted_on`
+and `last_posted_on`), read from the partial covering index `ix_ledger_postings_open_items`
+(migration `logistics_0002_report_indexes`).
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     union_all,
 )
 
@@ -45,6 +43,7 @@ from accord.logistics.ledger import OBLIGATION_CLASS, PAYABLE_KINDS, RECEIVABLE_
 from accord.logistics.order import CONVERTIBLE
 from accord.logistics.rates import ExchangeRate
 from accord.reports import rules
+from accord.services import account_months
 
 OPEN_STATES = ("delivered", "billed")
 OPEN_ITEM_KINDS = RECEIVABLE_KINDS + PAYABLE_KINDS  # ix_ledger_postings_open_items holds these
@@ -96,29 +95,16 @@ def balances(
     counterparty: str | None = None,
 ) -> list[dict[str, Any]]:
     """Per book, counterparty and ledger: what the book is owed (receivable, >= 0) and owes
-    (payable, <= 0), delivered or billed and not yet settled, on `as_of`: what the open items
-    hold now, less what each account was posted after the date (`_posted_after`)."""
-    oi_receivable = func.sum(case((oi.c.kind.in_(RECEIVABLE_KINDS), oi.c.amount), else_=0))
-    oi_payable = func.sum(case((oi.c.kind.in_(PAYABLE_KINDS), oi.c.amount), else_=0))
-    now = select(
-        oi.c.book,
-        oi.c.counterparty,
-        oi.c.ledger,
-        oi_receivable.label("receivable"),
-        oi_payable.label("payable"),
-    ).group_by(oi.c.book, oi.c.counterparty, oi.c.ledger)
-    if book:
-        now = now.where(oi.c.book == book)
-    if counterparty:
-        now = now.where(oi.c.counterparty == counterparty)
+    (payable, <= 0), delivered or billed and not yet settled, on `as_of`: the balances of its
+    receivable and payable accounts then (`account_months`), added up over agreements."""
     totals: dict[tuple[str, str, str], list[int]] = {}
-    for r in c.execute(now):
-        totals[(r.book, r.counterparty, r.ledger)] = [int(r.receivable or 0), int(r.payable or 0)]
-    for (b, cp, _agreement, kind, ledger), amount in _posted_after(c, as_of).items():
+    for (b, cp, _agreement, kind, ledger), amount in account_months.balances_on(
+        c, as_of, OPEN_ITEM_KINDS
+    ).items():
         if (book and b != book) or (counterparty and cp != counterparty):
             continue
         total = totals.setdefault((b, cp, ledger), [0, 0])
-        total[0 if kind in RECEIVABLE_KINDS else 1] -= amount
+        total[0 if kind in RECEIVABLE_KINDS else 1] += amount
     rows = [
         {
             "book": b,
@@ -133,53 +119,6 @@ def balances(
     ]
     rows.sort(key=lambda r: (r["book"], r["counterparty"], r["ledger"]))
     return rows
-
-
-Account = tuple[str, str, str, str, str]  # book, counterparty, agreement, kind, ledger
-
-
-def _posted_after(c: Connection, as_of: dt.date) -> dict[Account, int]:
-    """What each receivable or payable account was posted after `as_of` (the non-zero sums).
-    `ix_ledger_postings_account` is keyed by account, then value date and amount: each sum is
-    one range of the index, read without the table and without sorting the postings (a GROUP
-    BY of the postings after a year ago sorts 700,000 of them on a million orders)."""
-    if not _any_late(c, as_of):
-        return {}  # nothing posted after the date: the open items are the date's
-    after = select(func.sum(p.c.amount)).where(*_IN_ACCOUNT, p.c.value_date > as_of)
-    sums: dict[Account, int] = {}
-    for account in _accounts(c, OPEN_ITEM_KINDS):
-        amount = c.execute(after, dict(zip(_ACCOUNT_PARAMS, account, strict=True))).scalar()
-        if amount:
-            sums[account] = int(amount)
-    return sums
-
-
-_ACCOUNT_KEY = (p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
-_ACCOUNT_PARAMS = tuple(f"k{i}" for i in range(len(_ACCOUNT_KEY)))
-# the postings of one account, given as the parameters `_ACCOUNT_PARAMS`
-_IN_ACCOUNT = tuple(
-    col == bindparam(name) for name, col in zip(_ACCOUNT_PARAMS, _ACCOUNT_KEY, strict=True)
-)
-
-
-def _accounts(c: Connection, kinds: tuple[str, ...]) -> Iterator[Account]:
-    """The accounts of `kinds` with postings, in the order of `ix_ledger_postings_account`:
-    each found in the index with one seek from the one before, as neither database skips
-    through an index by itself."""
-    first = select(*_ACCOUNT_KEY).order_by(*_ACCOUNT_KEY).limit(1)
-    # past the last possible day of the account before: with the account alone, SQLite starts
-    # at the account's first posting and walks through all of them (126,000 postings in the
-    # largest account of a million orders, 3 s for the 456 accounts)
-    past = tuple_(*_ACCOUNT_KEY, p.c.value_date) > tuple_(
-        *(bindparam(name) for name in _ACCOUNT_PARAMS), literal(dt.date.max, Date)
-    )
-    following = select(*_ACCOUNT_KEY).where(past).order_by(*_ACCOUNT_KEY).limit(1)
-    row = c.execute(first).first()
-    while row is not None:
-        account: Account = (row[0], row[1], row[2], row[3], row[4])
-        if account[3] in kinds:
-            yield account
-        row = c.execute(following, dict(zip(_ACCOUNT_PARAMS, account, strict=True))).first()
 
 
 def _obligation_class() -> Any:
@@ -361,40 +300,17 @@ def balance_history(
     counterparty: str | None = None,
 ) -> dict[tuple[str, str, str], list[int]]:
     """Receivables per creditor, debtor and ledger at the end of each day of `ends`
-    (ascending): the balances on the first day plus the postings after it, per account and
-    day, one range of `ix_ledger_postings_account` each. With `party`, only what that nation
-    is owed or owes (its payables are its creditors' receivables); with `counterparty` too,
-    only between the two."""
-    first, last = ends[0], ends[-1]
-    opening = {
-        (r["book"], r["counterparty"], r["ledger"]): r["receivable"]
-        for r in balances(c, first)
-        if r["receivable"] and _between(r["book"], r["counterparty"], party, counterparty)
-    }
-    per_day = (
-        select(p.c.value_date, func.sum(p.c.amount).label("amount"))
-        .where(*_IN_ACCOUNT, p.c.value_date > first, p.c.value_date <= last)
-        .group_by(p.c.value_date)
-    )
-    deltas: dict[tuple[str, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for account in _accounts(c, RECEIVABLE_KINDS):
-        book, debtor, _agreement, _kind, ledger = account
-        if not _between(book, debtor, party, counterparty):
-            continue
-        for r in c.execute(per_day, dict(zip(_ACCOUNT_PARAMS, account, strict=True))):
-            day = _date(r.value_date)
-            index = next(i for i, end in enumerate(ends) if day <= end)
-            deltas[(book, debtor, ledger)][index] += int(r.amount)
+    (ascending): the balances of the receivable accounts on each (`account_months`). With
+    `party`, only what that nation is owed or owes (its payables are its creditors'
+    receivables); with `counterparty` too, only between the two."""
     series: dict[tuple[str, str, str], list[int]] = {}
-    for key in sorted(set(opening) | set(deltas)):
-        running = opening.get(key, 0)
-        values = []
-        for i in range(len(ends)):
-            running += deltas.get(key, {}).get(i, 0)
-            values.append(running)
-        if any(values):
-            series[key] = values
-    return series
+    for i, end in enumerate(ends):
+        for account, amount in account_months.balances_on(c, end, RECEIVABLE_KINDS).items():
+            book, debtor, _agreement, _kind, ledger = account
+            if _between(book, debtor, party, counterparty):
+                values = series.setdefault((book, debtor, ledger), [0] * len(ends))
+                values[i] += amount
+    return {key: series[key] for key in sorted(series) if any(series[key])}
 
 
 def _between(book: str, debtor: str, party: str | None, counterparty: str | None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from accord.logistics import clocks, tables
 from accord.logistics.order import Status
-from accord.services import decision_store
+from accord.services import account_months, decision_store
 from accord.services.repositories import outstanding_json
 from accord.services.unit_of_work import UnitOfWork
 
@@ -220,33 +220,20 @@ def balances(
 ) -> list[dict[str, Any]]:
     """Account balances from the postings with a value date on or before `as_of` (all when
     None): one row per book, counterparty, agreement, kind and ledger; zero balances left out.
-    Debit balances are positive (receivables), credit balances negative (payables)."""
-    p = tables.ledger_postings
-    total = func.sum(p.c.amount).label("balance")
-    query = select(p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger, total)
-    if as_of is not None:
-        query = query.where(p.c.value_date <= as_of)
-    if book:
-        query = query.where(p.c.book == book)
-    if counterparty:
-        query = query.where(p.c.counterparty == counterparty)
-    if agreement:
-        query = query.where(p.c.agreement == agreement)
-    if kinds:
-        query = query.where(p.c.kind.in_(kinds))
-    query = (
-        query.group_by(p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
-        .having(func.sum(p.c.amount) != 0)
-        .order_by(p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
-    )
+    Debit balances are positive (receivables), credit balances negative (payables). Read from
+    each account's sums per month (`account_months`), not from every posting."""
+    found = account_months.balances_on(uow.connection, as_of, kinds or None)
     return [
         {
-            "book": r.book,
-            "counterparty": r.counterparty,
-            "agreement": r.agreement,
-            "kind": r.kind,
-            "ledger": r.ledger,
-            "balance": int(r.balance),
+            "book": b,
+            "counterparty": cp,
+            "agreement": a,
+            "kind": kind,
+            "ledger": ledger,
+            "balance": amount,
         }
-        for r in uow.connection.execute(query)
+        for (b, cp, a, kind, ledger), amount in sorted(found.items())
+        if (not book or b == book)
+        and (not counterparty or cp == counterparty)
+        and (not agreement or a == agreement)
     ]

@@ -23,7 +23,7 @@ from accord.errors import BadInput
 from accord.logistics import ceilings, clocks, ledger, rates, tables
 from accord.logistics.errors import Conflict, NotFound
 from accord.logistics.order import Event, Order, canonical_json, rebuild
-from accord.services import decision_store
+from accord.services import account_months, decision_store
 from accord.services.unit_of_work import UnitOfWork
 from accord.store.metadata import metadata
 from accord.store.statements import insert_or_ignore
@@ -297,6 +297,22 @@ class LogisticsStore:
             rows = self._inserts.pop(name, None)
             if rows:
                 self.c.execute(insert(metadata.tables[name]), rows)
+                if name == "ledger_postings":
+                    account_months.add(
+                        self.c,
+                        account_months.sums(
+                            (
+                                r["book"],
+                                r["counterparty"],
+                                r["agreement"],
+                                r["kind"],
+                                r["ledger"],
+                                r["amount"],
+                                r["value_date"],
+                            )
+                            for r in rows
+                        ),
+                    )
         decision_store.save(self.c, self._decisions)
         self._decisions.clear()
         self._flush_audit()

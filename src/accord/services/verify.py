@@ -15,19 +15,22 @@ Checks, each streamed so that large books need little memory:
    version of its row, recomputes exactly the postings digests its events recorded, and owes
    exactly its rows of `ledger_open_items` and has the first and last days with postings
    of its row (what balances and ageing read);
-6. **documents**: the stored bytes of each supporting document still have the SHA-256 (and
+6. **account_months**: each account's sums per month (`ledger_account_months`, what balances
+   on a date read) are the sums of its postings;
+7. **documents**: the stored bytes of each supporting document still have the SHA-256 (and
    size) they are named by (`_document_contents`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 
 from accord.logistics import ledger, tables
 from accord.logistics.order import Event, rebuild
@@ -155,6 +158,7 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
     if deep:
         orders_ok = _orders_match(uow, stored, problem)
     documents_ok = _document_contents(uow, problem)
+    months_ok = _account_months_match(uow, problem)
 
     result: dict[str, Any] = {
         "balanced": balanced,
@@ -163,6 +167,7 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
         "orders_match_events": orders_ok if deep else None,
         "decisions": "ok" if decisions_ok else "broken",
         "documents": "ok" if documents_ok else "broken",
+        "account_months": "ok" if months_ok else "broken",
         "orders": count(uow, tables.orders),
         "postings": count(uow, p),
         "transactions": count(uow, tables.ledger_transactions),
@@ -175,9 +180,46 @@ def verify(uow: UnitOfWork, deep: bool = True) -> dict[str, Any]:
         and postings_ok
         and decisions_ok
         and documents_ok
+        and months_ok
         and (orders_ok or not deep)
     )
     return result
+
+
+def _account_months_match(uow: UnitOfWork, problem: Any) -> bool:
+    """Each account's sums per month (what balances on a date read) are its postings'."""
+    p, m = tables.ledger_postings, tables.ledger_account_months
+    month: Any = (
+        func.cast(func.date_trunc("month", p.c.value_date), Date)
+        if uow.is_postgres
+        else func.date(p.c.value_date, "start of month")
+    )
+    account = (p.c.book, p.c.counterparty, p.c.agreement, p.c.kind, p.c.ledger)
+    posted = {
+        (*r[:5], _day(r[5])): int(r[6])
+        for r in uow.connection.execute(
+            select(*account, month, func.sum(p.c.amount)).group_by(*account, month)
+        )
+        if r[6]
+    }
+    kept = {
+        (r.book, r.counterparty, r.agreement, r.kind, r.ledger, r.month): int(r.amount)
+        for r in uow.connection.execute(select(m))
+        if r.amount
+    }
+    differ = sorted(k for k in posted.keys() | kept.keys() if posted.get(k) != kept.get(k))
+    if differ:
+        k = differ[0]
+        problem(
+            f"{len(differ)} account months differ from their postings, e.g. "
+            f"{' '.join(k[:5])} in {k[5]:%Y-%m}: kept {kept.get(k, 0)}, posted {posted.get(k, 0)}"
+        )
+    return not differ
+
+
+def _day(value: Any) -> dt.date:
+    """A date as the database returns an expression of one (SQLite: ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _stored_decisions(uow: UnitOfWork, problem: Any) -> tuple[set[str], bool]:

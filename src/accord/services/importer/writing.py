@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, select, update
 
 from accord.errors import AccordError
 from accord.logistics import ceilings, signing, tables
-from accord.logistics.ledger import digest
+from accord.logistics.ledger import Posting, digest
 from accord.logistics.order import (
     Event,
     Order,
@@ -22,7 +22,7 @@ from accord.logistics.order import (
     canonical_json,
     check_signing_limit,
 )
-from accord.services import decision_store, document_store
+from accord.services import account_months, decision_store, document_store
 from accord.services.importer.columns import _IN_CHUNK, COMMAND, event_id_for, idempotency_key
 from accord.services.importer.preparing import NOT_IMPORTED, Prepared
 from accord.services.importer.reading import BadRow, RowProblem, _line_of
@@ -475,6 +475,7 @@ class _BatchWriter:
         items: list[tuple[Any, ...]] = []
         documents: list[tuple[Any, ...]] = []
         audit: list[_AuditEntry] = []
+        transacted: list[tuple[dt.date, list[Posting]]] = []  # each transaction's day, postings
         for p in accepted:
             oid, number = p.id, str(p.number)
             order = p.folded
@@ -524,6 +525,7 @@ class _BatchWriter:
                             for d in event.payload.get("documents") or ()
                         )
                     if event_postings:
+                        transacted.append((event.on, event_postings))
                         value_date = day(event.on)
                         transactions.append((event.id, oid, event.kind, value_date, None, now))
                         postings.extend(
@@ -575,6 +577,14 @@ class _BatchWriter:
         self._insert("order_lines", LINE_ROW, lines)
         self._insert("ledger_transactions", TRANSACTION_ROW, transactions)
         self._insert("ledger_postings", POSTING_ROW, postings)
+        account_months.add(
+            self.c,
+            account_months.sums(
+                (x.book, x.counterparty, x.agreement, x.kind, x.ledger, x.amount, on)
+                for on, event_postings in transacted
+                for x in event_postings
+            ),
+        )
         self._insert("order_signatures", SIGNATURE_ROW, signatures)
         self._insert("ledger_open_items", OPEN_ITEM_ROW, items)
         self._insert("logistics_idempotency", KEY_ROW, keys)
