@@ -189,8 +189,9 @@ ledger_postings = Table(
     CheckConstraint("amount <> 0", name="amount_not_zero"),
     Index("ix_ledger_postings_transaction_id", "transaction_id"),
     Index("ix_ledger_postings_value_date", "value_date"),
-    # with the value date and amount, what an account was posted after a date is one range of
-    # the index (logistics_0007)
+    # an account's postings in the order of their value dates, with their amounts
+    # (logistics_0007): one book's journal, and `verify`'s sums per account and month, read
+    # from the index alone
     Index(
         "ix_ledger_postings_account",
         *("book", "counterparty", "agreement", "kind", "ledger", "value_date", "amount"),

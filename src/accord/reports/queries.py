@@ -1,4 +1,4 @@
-"""The SQL behind the reports. Balances and ageing are GROUP BY queries run by the database.
+"""The SQL behind the reports.
 
 What an order owes on a date is the sum of its receivable and payable postings up to it.
 Balances add up per account, so on any date they are the balances of the receivable and
@@ -59,7 +59,8 @@ CONVERTED = t.c.kind == bindparam("conversion", tables.CONVERSION, literal_execu
 
 def _late(as_of: dt.date) -> Select[Any]:
     """The orders with a posting after `as_of`: what they owe now is not what they owed then,
-    so their postings are summed; every other order's open items are those of the date. Read
+    so their postings up to it are summed (those of `_straddling`); every other order's open
+    items are those of the date. Read
     from `ix_ledger_transactions_value_date` alone: a transaction is written with its postings,
     on their value date, so the orders are the same."""
     return select(t.c.order_id).where(t.c.value_date > as_of)
@@ -149,8 +150,8 @@ def _any_late(c: Connection, as_of: dt.date) -> bool:
 def _per_order_parts(c: Connection, as_of: dt.date) -> list[Select[Any]]:
     """`_per_order` in its parts: the open items of the orders without a posting after
     `as_of` (each probed in `ix_ledger_transactions_order_id`), and the sums of the postings
-    up to the date of the orders with one; when no order has one (today's date), the open
-    items alone, without asking each."""
+    up to the date of the orders with one that were posted to by then (`_straddling`); when no
+    order has one (today's date), the open items alone, without asking each."""
     kind = _obligation_class()
     # cash converted from RIK or EVE is aged from the first delivery (`Order.open_items`): a
     # check per order and class, not a join per posting

@@ -11,6 +11,7 @@ Medici keep per-account checkpoints for the same reason).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -32,11 +33,8 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def next_month(day: dt.date) -> dt.date:
-    """The first day of the month after `day`'s (the last day there is, after December 9999)."""
-    if (day.year, day.month) == (dt.MAXYEAR, 12):
-        return dt.date.max
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def last_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def sums(
@@ -94,21 +92,22 @@ def balances_on(
     ones: its months before `as_of`'s plus what it was posted in that month up to the date,
     or its months up to `as_of`'s less what it was posted in that month after the date,
     whichever reads fewer days of postings (none on a month's last day)."""
-    first, end = month_of(as_of or dt.date.max), next_month(as_of or dt.date.min)
-    forward = as_of is not None and (as_of - first).days < (end - as_of).days - 1
     query = select(*_MONTH_KEY, func.sum(m.c.amount)).group_by(*_MONTH_KEY)
-    if as_of is not None:
-        query = query.where(m.c.month < first if forward else m.c.month <= first)
     if kinds is not None:
         query = query.where(m.c.kind.in_(kinds))
+    if as_of is None:
+        return {(r[0], r[1], r[2], r[3], r[4]): int(r[5]) for r in c.execute(query) if r[5]}
+    first, last = month_of(as_of), last_of_month(as_of)
+    forward = (as_of - first) < (last - as_of)  # fewer days of the month up to the date
+    query = query.where(m.c.month < first if forward else m.c.month <= first)
     totals: dict[Account, int] = {
         (r[0], r[1], r[2], r[3], r[4]): int(r[5]) for r in c.execute(query)
     }
-    if as_of is not None and as_of < end - dt.timedelta(days=1):
+    if as_of < last:
         days = (
             and_(p.c.value_date >= first, p.c.value_date <= as_of)
             if forward
-            else and_(p.c.value_date > as_of, p.c.value_date < end)
+            else and_(p.c.value_date > as_of, p.c.value_date <= last)
         )
         rest = select(*_KEY, func.sum(p.c.amount)).where(days).group_by(*_KEY)
         if kinds is not None:

@@ -2,7 +2,8 @@
 
 Writes are buffered and flushed together just before commit (`LogisticsStore.flush`): new
 orders and their lines, projections of changed orders (guarded by their version), ledger
-transactions and postings, signatures, documents, and audit events, whose hashes are chained
+transactions and postings with what they add to their accounts' months (`account_months`),
+signatures, documents, and audit events, whose hashes are chained
 under a lock on the chain's head. Rows that must be locked when read (an order, a number
 sequence, a ceiling counter) are read with `FOR UPDATE` on PostgreSQL; on SQLite the unit of
 work holds the database's write lock from its first statement.

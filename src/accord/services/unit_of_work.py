@@ -3,9 +3,11 @@
 - SQLite: every writing transaction starts with `BEGIN IMMEDIATE`, which takes the database's
   write lock at once (writers queue on `busy_timeout`; WAL lets readers go on). Reading
   transactions start with a plain `BEGIN`.
-- PostgreSQL: READ COMMITTED with row locks (`SELECT ... FOR UPDATE`) on the order, the order
-  number sequence, the ceiling counters and the audit chain's head, always taken in that order,
-  so that two writers never wait on each other in a cycle.
+- PostgreSQL: writers run at READ COMMITTED with row locks (`SELECT ... FOR UPDATE`) on the
+  order, the order number sequence, the ceiling counters, then (by the upsert of the flush)
+  the accounts' months in the order of their keys, and the audit chain's head, always taken
+  in that order, so that two writers never wait on each other in a cycle. Readers run at
+  REPEATABLE READ: one snapshot for everything a command reads.
 
 A command that meets a deadlock, a serialization failure or a busy SQLite database is run
 again from the start (`run`), which is safe because nothing of it was written.
@@ -65,7 +67,13 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         connection = self.engine.connect()
         if not self.write:
-            connection = connection.execution_options(accord_begin="DEFERRED")
+            # a reading command sees one snapshot of the books: balances read an account's
+            # months and then part of a month's postings, `verify` the postings and then the
+            # months, and a writer committing in between must not show in one and not the other
+            connection = connection.execution_options(
+                accord_begin="DEFERRED",
+                **({"isolation_level": "REPEATABLE READ"} if self.is_postgres else {}),
+            )
         self._connection = connection
         connection.begin()
         return self

@@ -5,7 +5,9 @@ date: a range of its postings that grows with the distance (two years back over 
 orders, 1.3 s on PostgreSQL; five years, 2.6 s), and `ledger balances` summed every posting.
 `ledger_account_months` keeps, per account and month, the sum of the account's postings with
 a value date in the month, added to in the transaction of the postings; a balance on any date
-is the account's months up to it, less the rest of the date's month (`services.account_months`).
+is the account's months before the date's month and that month's postings up to the date, or
+its months up to that month less the postings after the date, whichever reads fewer days
+(`services.account_months`).
 Filled here from the postings; `accord ledger verify` holds it equal to them.
 
 Revision ID: e5b9d2c7a4f1
