@@ -14,11 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
 from accord.logistics import tables
+from accord.store.statements import insert_or_add
 
 Account = tuple[str, str, str, str, str]  # book, counterparty, agreement, kind, ledger
 AccountMonth = tuple[str, str, str, str, str, dt.date]  # an account, the month's first day
@@ -66,23 +66,7 @@ def add(c: Connection, added: dict[AccountMonth, int]) -> None:
     ]
     if not rows:
         return
-    key = [m.c.book, m.c.counterparty, m.c.agreement, m.c.kind, m.c.ledger, m.c.month]
-    statement: Any
-    if c.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        pg = postgresql.insert(m)
-        statement = pg.on_conflict_do_update(
-            index_elements=key, set_={"amount": m.c.amount + pg.excluded.amount}
-        )
-    else:
-        from sqlalchemy.dialects import sqlite
-
-        lite = sqlite.insert(m)
-        statement = lite.on_conflict_do_update(
-            index_elements=key, set_={"amount": m.c.amount + lite.excluded.amount}
-        )
-    c.execute(statement, rows)
+    c.execute(insert_or_add(c, m, "amount"), rows)
 
 
 def balances_on(

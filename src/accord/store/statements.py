@@ -21,3 +21,23 @@ def insert_or_ignore(c: Connection, table: Table) -> Any:
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def insert_or_add(c: Connection, table: Table, amount: str) -> Any:
+    """`INSERT ... ON CONFLICT (primary key) DO UPDATE` adding the new row's `amount` to the
+    row that is there already: a running sum kept per key, without reading it first."""
+    key = list(table.primary_key.columns)
+    column = table.c[amount]
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=key, set_={amount: column + pg.excluded[amount]}
+        )
+    from sqlalchemy.dialects import sqlite
+
+    lite = sqlite.insert(table)
+    return lite.on_conflict_do_update(
+        index_elements=key, set_={amount: column + lite.excluded[amount]}
+    )
