@@ -192,7 +192,12 @@ def _per_order_parts(c: Connection, as_of: dt.date) -> list[Select[Any]]:
     if not _any_late(c, as_of):
         return [settled_by_then]
     return [
-        settled_by_then.where(~_late(as_of).where(t.c.order_id == oi.c.order_id).exists()),
+        # an open item begun after the date is a late order's (it was posted to after the
+        # date): left out before asking
+        settled_by_then.where(
+            or_(oi.c.start.is_(None), oi.c.start <= as_of),
+            ~_late(as_of).where(t.c.order_id == oi.c.order_id).exists(),
+        ),
         late,
     ]
 
