@@ -169,8 +169,7 @@ Index(
     "ix_ledger_transactions_conversions",
     ledger_transactions.c.order_id,
     ledger_transactions.c.value_date,
-    sqlite_where=_CONVERSIONS,
-    postgresql_where=_CONVERSIONS,
+    sqlite_where=_CONVERSIONS,  # partial on PostgreSQL too (see ix_ledger_postings_open_items)
 )
 
 ledger_postings = Table(
@@ -198,7 +197,7 @@ ledger_postings = Table(
     ),
 )
 # The reports' covering index (migration logistics_0002_report_indexes): receivable and
-# payable postings by order, with every column balances and ageing read.
+# payable postings by order, with every column ageing reads.
 _OPEN_ITEMS = ledger_postings.c.kind.in_(RECEIVABLE_KINDS + PAYABLE_KINDS)
 Index(
     "ix_ledger_postings_open_items",
@@ -207,8 +206,13 @@ Index(
         for name in ("order_id", "ledger", "book", "counterparty", "kind", "value_date", "amount")
     ),
     sqlite_where=_OPEN_ITEMS,
-    postgresql_where=_OPEN_ITEMS,
 )
+# The partial indexes are partial on PostgreSQL too: their migrations create them with the
+# same conditions. The conditions are declared here for SQLite only, because declaring one
+# for PostgreSQL makes SQLAlchemy import its PostgreSQL dialect with this module, which cost
+# every command on SQLite about 0.2 s (`accord reports balances` end to end: 0.71 s against
+# 0.49 s). The queries spell the conditions out themselves either way, and
+# `test_partial_indexes_are_partial` holds both databases to them.
 
 logistics_audit = Table(
     "logistics_audit",
