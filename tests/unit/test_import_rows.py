@@ -251,6 +251,22 @@ def test_rows_read_as_the_order_file_reads() -> None:
     assert candidate.lines == [2, 3] and candidate.history.empty
 
 
+def test_a_file_of_some_columns_in_its_own_order_reads_as_one_of_every_column() -> None:
+    """A user's file names only the columns it uses, in any order: what is missing reads
+    as empty, and the requests are those of a file with every column."""
+    later = {**ROW, "requester": "", "quantity": "7", "description": " tents "}
+    full = RowReader(Layout(COLUMNS), all_nation_codes()).read(_rows(ROW, later))
+    some = tuple(reversed([c for c in COLUMNS if c in ROW]))
+    reader = RowReader(Layout(some), all_nation_codes())
+    group = Group(
+        ROW["order"], [Row(i + 2, [r[c] for c in some]) for i, r in enumerate((ROW, later))]
+    )
+    candidate = reader.read(group)
+    assert candidate.request == full.request
+    assert candidate.request.number is None and candidate.request.documents == ()
+    assert candidate.request.lines[1].description == "tents"
+
+
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from accord.logistics.calendar import fiscal_year
 from accord.logistics.errors import CeilingExceeded
-from accord.logistics.order import OrderTerms
+from accord.logistics.order import SUPPLY_CATEGORIES, OrderTerms
 
 US = "USA"
 MILLION_USD = 1_000_000 * 100  # in cents
@@ -137,11 +137,13 @@ def charges(
     total: dict[str, int] = {}
     supplies: dict[str, int] = {}
     for line in terms.lines:
-        if line.category in EXCLUDED_CATEGORIES:
+        category = line.category
+        if category in EXCLUDED_CATEGORIES:
             continue
-        total[line.currency] = total.get(line.currency, 0) + line.value
-        if line.is_supply:
-            supplies[line.currency] = supplies.get(line.currency, 0) + line.value
+        currency, value = line.currency, line.quantity * line.unit_price  # Line.value
+        total[currency] = total.get(currency, 0) + value
+        if category in SUPPLY_CATEGORIES:  # Line.is_supply
+            supplies[currency] = supplies.get(currency, 0) + value
     year = fiscal_year(on, US)
     found = [Charge(year, group, direction, "total", _usd(total, to_usd))]
     if direction == "liabilities":

@@ -292,24 +292,25 @@ def validate_terms(terms: OrderTerms) -> None:
         raise BadInput("an order needs at least one line")
     if [line.number for line in terms.lines] != list(range(1, len(terms.lines) + 1)):
         raise BadInput("order lines must be numbered 1, 2, 3, ... in order")
-    for line in terms.lines:
-        where = f"line {line.number}"
+    in_kind = terms.reimbursement == "rik"
+    for line in terms.lines:  # an import checks a million lines here: no work before a fault
         if line.quantity <= 0:
             raise BadInput(
-                f"{where}: quantity {line.quantity} is not positive; accepted: 1 or more"
+                f"line {line.number}: quantity {line.quantity} is not positive; accepted: 1 or more"
             )
         if line.unit_price < 0:
-            raise BadInput(f"{where}: unit price is negative; accepted: 0 or more")
+            raise BadInput(f"line {line.number}: unit price is negative; accepted: 0 or more")
         if line.nsn is not None and not _NSN.match(line.nsn):
             raise BadInput(
-                f"{where}: malformed NSN {line.nsn!r}; accepted: 13 digits as NNNN-NN-NNN-NNNN"
+                f"line {line.number}: malformed NSN {line.nsn!r}; accepted: 13 digits as "
+                "NNNN-NN-NNN-NNNN"
             )
         if not line.description.strip():
-            raise BadInput(f"{where}: the description is empty")
-        if terms.reimbursement == "rik" and not line.is_supply:
+            raise BadInput(f"line {line.number}: the description is empty")
+        if in_kind and line.category not in SUPPLY_CATEGORIES:
             raise BadInput(
-                f"{where}: replacement in kind applies to supplies, not to '{line.category}' "
-                "services; accepted for services: cash or eve"
+                f"line {line.number}: replacement in kind applies to supplies, not to "
+                f"'{line.category}' services; accepted for services: cash or eve"
             )
     if terms.transaction_type == "lease" and terms.reimbursement == "rik":
         raise BadInput("a lease is paid in cash or by an exchange of equal value, not in kind")

@@ -76,6 +76,8 @@ REQUIRED = (
 )
 # the order's history: what happened after its proposal (the order columns from `signed_on` on)
 _HISTORY_COLUMNS = ORDER_COLUMNS[ORDER_COLUMNS.index("signed_on") :]
+# the order columns of its request (those before its history)
+HEAD_COLUMNS = ORDER_COLUMNS[: ORDER_COLUMNS.index("signed_on")]
 # the columns that name documents: JSON lines may give a list of texts instead of one text
 _DOCUMENT_COLUMNS = frozenset(
     (

@@ -33,6 +33,7 @@ from accord.services.importer.columns import (
     _LINE_PREFIX,
     COLUMNS,
     FORMATS,
+    HEAD_COLUMNS,
     KEY_COLUMN,
     KNOWN,
     MAX_KEY,
@@ -83,7 +84,18 @@ class Layout:
         self.order_names = tuple(c for c in ORDER_COLUMNS if c in self.index)
         self.no_order = ("",) * len(self.order_names)  # an order's later rows, most often
         self.history = _getter([self.index[c] for c in _HISTORY_COLUMNS if c in self.index])
+        # every column of `HEAD_COLUMNS` read by one call, a column the file lacks as the
+        # empty value put past the row's end
+        width = len(self.header)
+        head = [self.index.get(c, width) for c in HEAD_COLUMNS]
+        self._head = itemgetter(*head)
+        self._head_padded = width in head
         self.signature = "\x1f".join(header)
+
+    def head(self, fields: list[str]) -> tuple[str, ...]:
+        """The values of `HEAD_COLUMNS` in a row, as the file gives them ("" where it lacks
+        the column)."""
+        return self._head([*fields, ""] if self._head_padded else fields)  # type: ignore[no-any-return]
 
     def at(self, name: str) -> int | None:
         return self.index.get(name)
@@ -96,7 +108,7 @@ class Layout:
             return "\x1e".join(
                 "\x1f".join(f"{header[i]}={v}" for i, v in enumerate(r.fields) if v) for r in rows
             )
-        return self.signature + "\x1e" + "\x1e".join("\x1f".join(r.fields) for r in rows)
+        return self.signature + "\x1e" + "\x1e".join(["\x1f".join(r.fields) for r in rows])
 
 
 class FileReader:
@@ -222,6 +234,9 @@ class FileReader:
 
 
 _POSITION = {name: i for i, name in enumerate(COLUMNS)}
+# a Line made from its fields' tuple as `tuple` makes it: the named tuple's own constructor
+# is Python code, and an import makes a line per row
+_new_line: Callable[[type[Line], tuple[Any, ...]], Line] = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -334,14 +349,14 @@ class RowReader:
         # the documents named so far, as `document_store.named` reads them
         self._files: dict[str, tuple[Document, document_store.Content | None]] = {}
         self._file_bytes = 0
-        self._nations: dict[str, str] = {}
+        self._parties: dict[tuple[str, str], Party] = {}
         self._situations: dict[str, str] = {}
         self._dates: dict[str, dt.date] = {}
         self._categories: dict[str, str] = {}
         self._currencies: dict[str, str] = {}
         self._units: dict[str, str] = {}
         self._prices: dict[str, int] = {}
-        at = layout.at
+        at, index = layout.at, layout.index
         self._line_at = tuple(
             at(name)
             for name in (
@@ -356,6 +371,9 @@ class RowReader:
             )
         )
         self._delivered_at = at("delivered")
+        # required columns (`REQUIRED`): in every layout
+        self._description_at, self._quantity_at = index["description"], index["quantity"]
+        self._nsn_at = at("nsn")
         # The line's category, currency, unit and price, read together: a file repeats a few
         # such combinations on most of its lines, so they are checked once each.
         kind_at = [
@@ -439,7 +457,7 @@ class RowReader:
         history = (
             self._history(rows, request)
             if any(layout.history(first))
-            or (delivered is not None and any(row.fields[delivered] for row in rows))
+            or (delivered is not None and any([row.fields[delivered] for row in rows]))
             else _NO_HISTORY
         )
         text = layout.text(rows)
@@ -458,57 +476,76 @@ class RowReader:
     def _request(
         self, key: str, first: list[str], rows: list[Row]
     ) -> tuple[OrderRequest, tuple[document_store.Content, ...]]:
-        text = self.text
-        given_id = text(first, "id")
+        (
+            given_id,
+            number,
+            agreement,
+            arrangement,
+            requester,
+            requester_unit,
+            supplier,
+            supplier_unit,
+            situation,
+            ttype,
+            method,
+            order_date,
+            date_required,
+            return_by,
+            place,
+            documents,
+        ) = [value.strip() for value in self.layout.head(first)]
         order_id = identifier(given_id, "order id") if given_id else order_id_for(key)
-        number = text(first, "number")
-        if number is not None:
-            number = identifier(number, "order number")
-        parties = []
-        for side in ("requester", "supplier"):
-            code = text(first, side)
-            if code is None:
-                raise BadInput(f"{side} is missing; accepted: a nation code such as USA")
-            nation = _memo(self._nations, code, lambda v: vocab.nation(v, self.nations))
-            parties.append(Party(nation, text(first, f"{side}_unit") or nation))
-        situation = _memo(self._situations, text(first, "situation") or "", vocab.situation)
-        ttype = (text(first, "transaction_type") or "sale").lower()
+        requesting = self._party("requester", requester, requester_unit)
+        supplying = self._party("supplier", supplier, supplier_unit)
+        situation = _memo(self._situations, situation, vocab.situation)
+        ttype = ttype.lower() or "sale"
         if ttype not in TRANSACTION_TYPES:
             raise BadInput(
                 f"unknown transaction type {ttype!r}; accepted: {', '.join(TRANSACTION_TYPES)}"
             )
-        method = (text(first, "reimbursement") or "").lower()
-        if method not in REIMBURSEMENTS:
+        if method.lower() not in REIMBURSEMENTS:
             raise BadInput(
-                f"unknown reimbursement {text(first, 'reimbursement')!r}; accepted: "
-                + ", ".join(REIMBURSEMENTS)
+                f"unknown reimbursement {method or None!r}; accepted: " + ", ".join(REIMBURSEMENTS)
             )
-        order_date = self.date(text(first, "order_date"), "order_date")
-        if order_date is None:
+        day = self.date(order_date or None, "order_date")
+        if day is None:
             raise BadInput("order_date is missing")
-        place = text(first, "delivery_place")
-        if place is None:
+        if not place:
             raise BadInput("delivery_place is missing")
-        lines = tuple(self._line(row, n) for n, row in enumerate(rows, start=1))
-        documents, contents = self._documents(text(first, "documents"), len(lines))
+        line = self._line
+        lines = tuple([line(row, n) for n, row in enumerate(rows, start=1)])
+        cited, contents = self._documents(documents or None, len(lines))
         request = OrderRequest(
             id=order_id,
-            number=number,
-            agreement=text(first, "agreement"),
-            arrangement=text(first, "arrangement"),
-            requester=parties[0],
-            supplier=parties[1],
+            number=identifier(number, "order number") if number else None,
+            agreement=agreement or None,
+            arrangement=arrangement or None,
+            requester=requesting,
+            supplier=supplying,
             situation=situation,
             transaction_type=ttype,
-            reimbursement=method,
-            order_date=order_date,
-            date_required=self.date(text(first, "date_required"), "date_required") or order_date,
+            reimbursement=method.lower(),
+            order_date=day,
+            date_required=self.date(date_required or None, "date_required") or day,
             delivery_place=place,
             lines=lines,
-            documents=documents,
-            return_by=self.date(text(first, "return_by"), "return_by"),
+            documents=cited,
+            return_by=self.date(return_by or None, "return_by"),
         )
         return request, contents
+
+    def _party(self, side: str, code: str, unit: str) -> Party:
+        """A party as the file names it (nation code and unit, stripped), checked once."""
+        found = self._parties.get((code, unit))
+        if found is None:
+            if not code:
+                raise BadInput(f"{side} is missing; accepted: a nation code such as USA")
+            nation = vocab.nation(code, self.nations)
+            found = Party(nation, unit or nation)
+            if len(self._parties) > 50_000:
+                self._parties.clear()
+            self._parties[(code, unit)] = found
+        return found
 
     def _documents(
         self, value: str | None, line_count: int
@@ -580,20 +617,20 @@ class RowReader:
         checked (anything wrong: `_checked_line` says what, in its order)."""
         fields = row.fields
         known = self._kinds.get(self._kind_of(fields))
-        if known is None:
-            return self._checked_line(row, number)
-        i_desc, i_nsn, i_qty = self._line_at[1:4]
-        description = fields[i_desc].strip() if i_desc is not None else ""
-        raw = fields[i_qty] if i_qty is not None else ""
-        try:
-            quantity = int(raw)
-        except ValueError:
-            return self._checked_line(row, number)
-        if quantity <= 0 or not description:
-            return self._checked_line(row, number)
-        nsn = fields[i_nsn].strip() or None if i_nsn is not None else None
-        category, ccy, unit, price = known
-        return Line(number, category, description, quantity, unit, price, ccy, nsn)
+        if known is not None:
+            description = fields[self._description_at].strip()
+            try:
+                quantity = int(fields[self._quantity_at])
+            except ValueError:
+                quantity = 0
+            if quantity > 0 and description:
+                at = self._nsn_at
+                nsn = (fields[at].strip() or None) if at is not None else None
+                category, ccy, unit, price = known
+                return _new_line(
+                    Line, (number, category, description, quantity, unit, price, ccy, nsn)
+                )
+        return self._checked_line(row, number)
 
     def _checked_line(self, row: Row, number: int) -> Line:
         fields = row.fields
