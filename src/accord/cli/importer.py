@@ -53,7 +53,10 @@ def import_orders(
         None, "--format", help="csv or jsonl (default: from the file's suffix)."
     ),
     batch_size: int = typer.Option(
-        2000, "--batch-size", min=1, help="Orders per transaction (a crash loses at most one)."
+        2000,
+        "--batch-size",
+        min=1,
+        help="Orders per transaction, at most (a crash loses at most one).",
     ),
     progress: ProgressMode = typer.Option(
         ProgressMode.auto,

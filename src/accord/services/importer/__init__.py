@@ -165,7 +165,9 @@ class Importer:
                 rate = rate_from_row(row)
                 rate_table.setdefault((rate.base, rate.quote), []).append(rate)
             postgres = uow.is_postgres
-        preparer = Preparer(path, fmt, self.check, self.batch_size, rate_table, postgres)
+        preparer = Preparer(
+            path, fmt, self.check, self.batch_size, rate_table, postgres, overlap=self.parallel
+        )
         self.check.nations, self.check.support  # noqa: B018 - loaded once, before any fork
         result = ImportResult(str(path), fmt, dry_run=self.dry_run)
 

@@ -158,20 +158,28 @@ class Preparer:
         batch_size: int,
         rate_table: dict[tuple[str, str], list[rates.ExchangeRate]],
         postgres: bool,
+        overlap: bool = False,
     ) -> None:
         self.reader = FileReader(path, fmt)
         self.check = check
         self.decisions = Decisions(check)
         self.batch_size = batch_size
+        self.overlap = overlap
         self.rate_table = rate_table
         self.pg = postgres
         self._to_usd: dict[tuple[str, dt.date], Callable[[int, str], int]] = {}
         self._sent: set[str] = set()  # decision bodies and document bytes handed to the writer
 
     def batches(self) -> Iterator[Batch]:
+        """The prepared orders, `batch_size` at a time; with `overlap` (a writer working in
+        another process), the first batches are smaller, growing to `batch_size`, and so are
+        the last: the writer waits for the first batch and writes the last alone, so small
+        ones there let reading and writing overlap from the start to the end."""
         reader = self.reader
         rows: RowReader | None = None
         batch = Batch()
+        limit = max(1, self.batch_size // _RAMP) if self.overlap else self.batch_size
+        start = 0  # where in the file the batch began
         for group in groups(reader.rows(), lambda: reader.layout.key):
             batch.rows += len(group.rows)
             if group.key is None:
@@ -197,10 +205,17 @@ class Preparer:
                 batch.not_imported += 1
                 continue
             batch.items.append(prepared)
-            if len(batch.items) >= self.batch_size:
+            if len(batch.items) >= limit:
                 batch.bytes_read = reader.bytes_read
                 yield batch
                 batch = Batch()
+                if self.overlap:
+                    took, start = reader.bytes_read - start, reader.bytes_read
+                    left = reader.size - reader.bytes_read
+                    full = took * self.batch_size // limit  # the bytes of a full batch
+                    limit = min(self.batch_size, limit * 2)
+                    if left < full:  # the last full batch's worth: in small ones
+                        limit = max(1, self.batch_size // _RAMP)
         batch.bytes_read = reader.size
         yield batch
 
@@ -297,3 +312,4 @@ class Preparer:
 
 
 NOT_IMPORTED = "; order not imported"
+_RAMP = 16  # the first and last batches of an overlapped import: batch_size / _RAMP orders
