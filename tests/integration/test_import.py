@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.exc import IntegrityError
 from test_orders_support import Signer, add_signer, books  # noqa: F401
 
 from accord.logistics import rates, signing, tables
@@ -29,7 +30,9 @@ from accord.services.importer import (
     order_id_for,
     signing_terms,
 )
+from accord.services.importer.writing import LINE_ROW, _BatchWriter
 from accord.services.logistics import Logistics
+from accord.services.unit_of_work import UnitOfWork
 from accord.store.migrate import upgrade
 
 BASE = {
@@ -337,6 +340,50 @@ def test_bad_rows_are_reported_and_the_good_orders_imported(
     assert all(b.reason.endswith("order not imported") for b in bad)
     listed = books.list_orders(limit=100)
     assert sorted(o["number"] for o in listed["orders"]) == ["USA-2024-000001", "USA-2024-000002"]
+    assert books.verify()["ok"]
+
+
+@pytest.mark.parametrize("broken", ["a line of no order", "a line of no quantity"])
+def test_a_batch_that_breaks_a_constraint_writes_nothing(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+    broken: str,
+) -> None:
+    """On SQLite the writer's inserts keep no statement journal: a failed constraint rolls
+    the batch's transaction back, foreign keys are checked at COMMIT. On either database a
+    batch that breaks one still fails whole, and the importer goes on working after it."""
+    first, _ = run(
+        database_url,
+        write(tmp_path / "a.csv", [order("A", line("food", "rations", 10, "ML", "12.50"))]),
+    )
+    assert first.imported_orders == 1
+    oid = order_id_for("A")
+    before = counts(database_url)
+    good = (oid, 2, "food", "water", 5, "LI", 40, "USD", None, 0, 0)
+    bad = (
+        ("no-such-order", 1, "food", "rations", 1, "ML", 1250, "USD", None, 0, 0)
+        if broken == "a line of no order"
+        else (oid, 3, "food", "rations", 0, "ML", 1250, "USD", None, 0, 0)
+    )
+    importer = Importer(database_url)
+    try:
+        with pytest.raises(IntegrityError), UnitOfWork(importer.engine) as uow:
+            writer = _BatchWriter(importer, uow, ImportResult("-", "csv"), lambda _: None)
+            writer._insert("order_lines", LINE_ROW, [good])
+            writer._insert("order_lines", LINE_ROW, [bad])
+            uow.commit()
+        assert counts(database_url) == before
+        problems: list[BadRow] = []
+        again = importer.run(
+            write(tmp_path / "b.csv", [order("B", line("food", "rations", 10, "ML", "12.50"))]),
+            "csv",
+            problems.append,
+        )
+        assert again.imported_orders == 1 and not problems
+    finally:
+        importer.close()
+    assert counts(database_url)["orders"] == before["orders"] + 1
     assert books.verify()["ok"]
 
 

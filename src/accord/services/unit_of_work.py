@@ -102,7 +102,14 @@ class UnitOfWork:
         for hook in self.before_commit:
             hook()
         self.before_commit.clear()
-        self.connection.commit()
+        try:
+            self.connection.commit()
+        except BaseException:
+            # A COMMIT that fails (on SQLite, a deferred foreign key that is violated) leaves
+            # SQLite's transaction open, while SQLAlchemy counts it ended and would pool the
+            # connection as it is: roll it back here (a no-op where nothing is open).
+            self.connection.connection.rollback()
+            raise
         self.committed = True
 
 

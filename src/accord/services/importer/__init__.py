@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from accord.errors import BadInput
 from accord.logistics import rates, tables
@@ -59,7 +59,7 @@ from accord.services.importer.decisions import Decisions
 from accord.services.importer.handover import _few_collections, _from_process
 from accord.services.importer.preparing import Batch, Preparer, signing_terms
 from accord.services.importer.reading import BadRow
-from accord.services.importer.writing import _BatchWriter
+from accord.services.importer.writing import _BatchWriter, bulk_sqlite
 from accord.services.repositories import Official, rate_from_row
 from accord.services.unit_of_work import UnitOfWork, engine_for
 
@@ -129,6 +129,8 @@ class Importer:
         if batch_size < 1:
             raise BadInput(f"batch size {batch_size} is not positive; accepted: 1 or more")
         self.engine = engine or engine_for(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", bulk_sqlite)
         self.check = check or AgreementCheck()
         self.batch_size = batch_size
         # a check of the file: every batch written in one transaction that is rolled back, so

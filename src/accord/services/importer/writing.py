@@ -1,4 +1,5 @@
-"""The writing side of an import: one batch in one unit of work (`_BatchWriter`)."""
+"""The writing side of an import: one batch in one unit of work (`_BatchWriter`), and the
+SQLite connection settings of an import (`bulk_sqlite`)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,10 @@ class _BatchWriter:
         self._bad = bad
         self.saved_bodies: set[str] = set()
         self.saved_contents: set[str] = set()  # document bytes this batch stored
+        if not self.pg:
+            # checked at COMMIT, which a violation fails (see `_insert`); set again for each
+            # transaction, as SQLite resets it at the end of one
+            self.c.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
     def refuse(self, p: Prepared, line: int, reason: str) -> None:
         self._bad(BadRow(line, p.key, f"{reason}{NOT_IMPORTED}"))
@@ -435,11 +440,18 @@ class _BatchWriter:
         return day.isoformat()
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Insert the rows, `_ROWS_PER_STATEMENT` a statement. On SQLite a statement that
+        changes several rows and could fail halfway keeps a statement journal: the original
+        of every page it changes, written to a temporary file, to undo that statement alone.
+        A failed insert here fails its whole batch, so a constraint that fails rolls the
+        transaction back (OR ROLLBACK) and foreign keys are checked at COMMIT (`__init__`):
+        no statement journal, which for a million lines was 2.6 GB of writes."""
         if not rows:
             return
         mark = "%s" if self.pg else "?"
         one = f"({', '.join(mark for _ in columns)})"
-        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        verb = "INSERT" if self.pg else "INSERT OR ROLLBACK"
+        head = f"{verb} INTO {table} ({', '.join(columns)}) VALUES "
         per = _ROWS_PER_STATEMENT
         whole = len(rows) - len(rows) % per
         if whole:
@@ -646,6 +658,19 @@ class _BatchWriter:
         self._insert("logistics_audit", AUDIT_ROW, rows)
         self.c.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
 
+
+def bulk_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """An importing connection's SQLite settings: the temporary files that remain (statement
+    journals of the statements `_insert` does not make) in memory, and a page cache that
+    holds a batch's pages (64 MiB rather than 2), so that none is written out and read back
+    before the batch commits."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA temp_store = MEMORY")
+    cursor.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    cursor.close()
+
+
+_CACHE_KIB = 64 * 1024
 
 # Rows a table's INSERT statement carries: `executemany` of one row a statement costs SQLite
 # a statement step and reset per row, about a third more work per row than twenty rows a
