@@ -11,24 +11,29 @@ Measured: the importer as a user runs it (a subprocess: start-up, reading, decis
 ceilings, events, postings, audit chain, commits), its wall time and peak memory (max RSS from
 `wait4`); then, in this process, the same rows as read from the file inserted with one
 `executemany` per 10,000 rows into a table with one column per CSV column, in one transaction
-(`bare`), and the same again counting the CSV reading (`bare_with_reading`). SQLite always;
-PostgreSQL too when ACCORD_TEST_POSTGRES_URL names a server (`source .ci/postgres.sh &&
-start_test_postgres`). Prints one JSON object.
+(`bare`), and the same again counting the CSV reading (`bare_with_reading`). Each is done
+`--repeat` times, in turn, and reported by its median: this machine's speed drifts by a
+sixth within minutes. SQLite always; PostgreSQL too when ACCORD_TEST_POSTGRES_URL names a
+server (`source .ci/postgres.sh && start_test_postgres`). Prints one JSON object.
 
     .venv/bin/python bench/import_orders.py [--lines 1000000] [--seed 7] [--history-share 0.03]
+        [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +133,8 @@ def bare_sqlite(path: Path, folder: Path, rows: list[tuple[str, ...]] | None) ->
     connection.execute("COMMIT")
     seconds = time.perf_counter() - started
     connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
     return len(source) / seconds
 
 
@@ -186,23 +193,76 @@ def drop_postgres(admin: str, url: str) -> None:
     engine.dispose()
 
 
+Books = Callable[[], tuple[str, Callable[[], None]]]  # a fresh database: its URL, its removal
+
+
+def sqlite_books(folder: Path, label: str, signers: dict[str, Any]) -> Books:
+    numbers = itertools.count()
+
+    def fresh() -> tuple[str, Callable[[], None]]:
+        db = folder / f"accord-{label}-{next(numbers)}.db"
+        url = f"sqlite:///{db}"
+        sample_books(url, signers)
+
+        def remove() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                db.with_name(db.name + suffix).unlink(missing_ok=True)
+
+        return url, remove
+
+    return fresh
+
+
+def postgres_books(admin: str, signers: dict[str, Any]) -> Books:
+    def fresh() -> tuple[str, Callable[[], None]]:
+        url = fresh_postgres(admin)
+        sample_books(url, signers)
+        return url, lambda: drop_postgres(admin, url)
+
+    return fresh
+
+
 def measure(
     label: str,
-    url: str,
+    books: Books,
     path: Path,
     lines: int,
     batch: int,
     bare: Any,
     launcher: Launcher,
+    repeat: int,
     extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    imported = run_import(launcher, path, url, batch, path.parent, extra)
-    rows = read_rows(path)
-    bare_rate = bare(rows)
-    del rows
-    bare_reading_rate = bare(None)
-    rate = lines / imported["seconds"]
+    """`repeat` rounds of the import (each into fresh books) and the two bare baselines, in
+    turn, so that a change in the machine's speed reaches them alike; medians."""
+    runs = []
+    for _ in range(repeat):
+        url, remove = books()
+        try:
+            imported = run_import(launcher, path, url, batch, path.parent, extra)
+        finally:
+            remove()
+        rows = read_rows(path)
+        bare_rate = bare(rows)
+        del rows
+        runs.append(
+            {
+                "seconds_wall": imported["seconds"],
+                "seconds_inside": imported["summary"]["seconds"],
+                "lines_per_s": round(lines / imported["seconds"]),
+                "max_rss_mb": imported["max_rss_mb"],
+                "bare_executemany_rows_per_s": round(bare_rate),
+                "bare_with_csv_reading_rows_per_s": round(bare(None)),
+            }
+        )
     summary = imported["summary"]
+
+    def median(key: str) -> float:
+        return float(statistics.median(r[key] for r in runs))
+
+    rate, bare_rate = median("lines_per_s"), median("bare_executemany_rows_per_s")
+    bare_reading_rate = median("bare_with_csv_reading_rows_per_s")
+    peak = max(r["max_rss_mb"] or 0 for r in runs)
     return {
         "database": label,
         "import": {
@@ -213,19 +273,19 @@ def measure(
             "by_status": summary["by_status"],
             "events": summary["events"],
             "postings": summary["postings"],
-            "seconds_wall": imported["seconds"],
-            "seconds_inside": summary["seconds"],
-            "lines_per_s": round(rate),
-            "max_rss_mb": imported["max_rss_mb"],
+            "seconds_wall_median": median("seconds_wall"),
+            "lines_per_s_median": round(rate),
+            "max_rss_mb": peak,
         },
-        "bare_executemany_rows_per_s": round(bare_rate),
-        "bare_with_csv_reading_rows_per_s": round(bare_reading_rate),
+        "bare_executemany_rows_per_s_median": round(bare_rate),
+        "bare_with_csv_reading_rows_per_s_median": round(bare_reading_rate),
         "ratio_to_bare": round(rate / bare_rate, 3),
         "ratio_to_bare_with_reading": round(rate / bare_reading_rate, 3),
+        "runs": runs,
         "targets": {
             "lines_per_s_at_least_50000": rate >= 50_000 if label.startswith("sqlite") else None,
             "ratio_at_least_0.2": rate / bare_rate >= 0.2,
-            "peak_memory_at_most_1GiB": (imported["max_rss_mb"] or 0) <= 1024,
+            "peak_memory_at_most_1GiB": peak <= 1024,
         },
     }
 
@@ -237,6 +297,7 @@ def main() -> None:
     parser.add_argument("--history-share", type=float, default=0.03)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per database (medians)")
     args = parser.parse_args()
 
     launcher = Launcher()
@@ -260,47 +321,41 @@ def main() -> None:
         results = [
             measure(
                 "sqlite",
-                url,
+                sqlite_books(folder, "parallel", signers),
                 path,
                 written,
                 args.batch_size,
                 lambda rows: bare_sqlite(path, folder, rows),
                 launcher,
+                args.repeat,
                 ("--parallel",),
-            )
-        ]
-        second = f"sqlite:///{folder / 'accord-serial.db'}"
-        sample_books(second, signers)
-        results.append(
+            ),
             measure(
                 "sqlite --serial",
-                second,
+                sqlite_books(folder, "serial", signers),
                 path,
                 written,
                 args.batch_size,
                 lambda rows: bare_sqlite(path, folder, rows),
                 launcher,
+                args.repeat,
                 ("--serial",),
-            )
-        )
+            ),
+        ]
         admin = os.environ.get("ACCORD_TEST_POSTGRES_URL")
         if admin and not args.no_postgres:
-            pg = fresh_postgres(admin)
-            try:
-                sample_books(pg, signers)
-                results.append(
-                    measure(
-                        "postgresql",
-                        pg,
-                        path,
-                        written,
-                        args.batch_size,
-                        lambda rows: bare_postgres(admin, path, rows),
-                        launcher,
-                    )
+            results.append(
+                measure(
+                    "postgresql",
+                    postgres_books(admin, signers),
+                    path,
+                    written,
+                    args.batch_size,
+                    lambda rows: bare_postgres(admin, path, rows),
+                    launcher,
+                    args.repeat,
                 )
-            finally:
-                drop_postgres(admin, pg)
+            )
         launcher.close()
         print(
             json.dumps(
@@ -316,6 +371,7 @@ def main() -> None:
                         "batch_size": args.batch_size,
                         "seconds_to_generate": round(generated, 1),
                     },
+                    "repeat": args.repeat,
                     "results": results,
                 },
                 indent=2,
