@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -107,8 +108,10 @@ class UnitOfWork:
         except BaseException:
             # A COMMIT that fails (on SQLite, a deferred foreign key that is violated) leaves
             # SQLite's transaction open, while SQLAlchemy counts it ended and would pool the
-            # connection as it is: roll it back here (a no-op where nothing is open).
-            self.connection.connection.rollback()
+            # connection as it is: roll it back here (a no-op where nothing is open; the
+            # commit's error is the one to report, whatever the rollback meets).
+            with suppress(Exception):
+                self.connection.connection.rollback()
             raise
         self.committed = True
 
