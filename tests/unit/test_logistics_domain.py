@@ -366,3 +366,36 @@ def test_every_delivery_posting_balances_per_book_and_ledger() -> None:
     posted = order.apply(ev("delivered", 2, quantities={"1": 5, "2": 7}))
     assert_balanced(posted)
     assert {p.ledger for p in posted} == {"USD", "food/ML", "fuel/LI"}
+
+
+def test_order_signatures_are_rfc_8032_ed25519_in_both_libraries() -> None:
+    """An official's key is made and signs with OpenSSL (`cryptography`); `signing.verify`
+    checks with libsodium (PyNaCl). A signature of either library verifies with the other,
+    and one over other bytes, by another key or malformed is refused."""
+    import base64
+
+    import nacl.signing
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from accord.logistics import signing
+    from accord.logistics.errors import InvalidSignature
+
+    canonical = terms().canonical()
+    key = signing.new_private_key()
+    by_openssl = signing.sign(key, canonical)
+    signing.verify(signing.public_hex(key), by_openssl, canonical)
+    sodium = nacl.signing.SigningKey.generate()
+    by_sodium = sodium.sign(signing.message(canonical)).signature
+    public = bytes(sodium.verify_key)
+    Ed25519PublicKey.from_public_bytes(public).verify(by_sodium, signing.message(canonical))
+    signing.verify(public.hex(), base64.b64encode(by_sodium).decode(), canonical)
+    other = signing.public_hex(signing.new_private_key())
+    for public_hex, signature, signed in (
+        (signing.public_hex(key), by_openssl, canonical + b" "),
+        (other, by_openssl, canonical),
+        (signing.public_hex(key), by_openssl[:-4], canonical),
+        (signing.public_hex(key), "not base64!", canonical),
+        ("12ab", by_openssl, canonical),
+    ):
+        with pytest.raises(InvalidSignature):
+            signing.verify(public_hex, signature, signed)
