@@ -8,6 +8,7 @@ import gc
 import marshal
 import os
 import pickle
+import queue
 import signal
 import threading
 import traceback
@@ -171,19 +172,41 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
     )
 
 
+# Batches the reading process may have made that the writer has not yet taken off the pipe.
+# Sent from the reading process's main thread, a batch (several MB through a pipe of 64 KiB)
+# held that thread until the writer had read all of it, which the writer does only between
+# two batches of its own: each side waited for the other about 2 s of a million lines'
+# 22-27 s. A thread of its own sends them (blocked in the write, it holds no lock that the
+# preparing needs), so that the reading side goes on preparing, as far as this many ahead.
+_AHEAD = 2
+
+
 def _produce(preparer: Preparer, parent: int, sender: Any, receiver: Any) -> None:
     """The reading process: prepared batches down the pipe, then the end (or the error)."""
     _die_with_parent(parent)
     receiver.close()
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+
+    def send() -> None:
+        try:
+            while (data := outbox.get()) is not None:
+                sender.send_bytes(data)
+        except BaseException:  # the writer closed its end (it failed, or was stopped): done
+            os._exit(1)
+
+    sending = threading.Thread(target=send, name="accord-import-send", daemon=True)
+    sending.start()
     try:
         for batch in preparer.batches():
-            sender.send_bytes(to_wire(batch))
+            outbox.put(to_wire(batch))
         message: tuple[str, str] = ("end", "")
     except BadInput as exc:
         message = ("bad-input", str(exc))
     except BaseException:
         message = ("crash", traceback.format_exc())
-    sender.send_bytes(marshal.dumps(message))
+    outbox.put(marshal.dumps(message))
+    outbox.put(None)
+    sending.join()
     sender.close()
 
 
@@ -200,7 +223,13 @@ def _from_process(preparer: Preparer) -> Iterator[Batch]:
     sender.close()
     try:
         while True:
-            message = from_wire(receiver.recv_bytes())
+            try:
+                data = receiver.recv_bytes()
+            except EOFError:
+                raise RuntimeError(
+                    "the importer's reading process ended without a word (was it killed?)"
+                ) from None
+            message = from_wire(data)
             if isinstance(message, Batch):
                 yield message
                 continue
