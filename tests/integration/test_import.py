@@ -9,6 +9,9 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
+import signal
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from accord.services.importer import (
     BadRow,
     Importer,
     ImportResult,
+    Progress,
     order_id_for,
     signing_terms,
 )
@@ -456,6 +460,41 @@ def test_csv_json_lines_batch_sizes_and_a_reading_process_make_the_same_books(
         assert service.verify()["ok"]
         service.close()
     assert seen[0] == seen[1]
+
+
+def test_a_killed_reading_process_fails_the_import_and_leaves_whole_orders(
+    books: Logistics,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """The reading process sends its batches from a thread, ahead of the writer. Killed while
+    the writer works, it leaves the import failing with a clear error, not a hang; what was
+    committed is whole, and a re-run imports the rest."""
+    orders = [
+        order(f"K{i}", line("water", "bottled", 10 + i % 50, "LI", "0.40")) for i in range(3000)
+    ]
+    path = write(tmp_path / "o.csv", orders)
+    importer = Importer(database_url, batch_size=20, parallel=True)
+    killed: list[int] = []
+
+    def kill_the_reader(_: Progress) -> None:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid or 0, signal.SIGKILL)
+            killed.append(child.pid or 0)
+
+    try:
+        with pytest.raises(RuntimeError, match="reading process ended without a word"):
+            importer.run(path, "csv", on_bad=lambda _: None, on_progress=kill_the_reader)
+    finally:
+        importer.close()
+    assert killed, "the reading process was still running after the first batch"
+    imported = counts(database_url)["orders"]
+    assert 0 < imported < len(orders)
+    assert books.verify()["ok"]
+    again, bad = run(database_url, path)
+    assert not bad and again.imported_orders == len(orders) - imported
+    assert again.already_imported_orders == imported
+    assert books.verify()["ok"]
 
 
 def _add_rates(url: str) -> None:

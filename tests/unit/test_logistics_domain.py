@@ -10,14 +10,17 @@ Rules and their sources:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
+import nacl.signing
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from accord.errors import BadInput
-from accord.logistics import money, units
-from accord.logistics.errors import InvalidTransition, SigningLimitExceeded
+from accord.logistics import money, signing, units
+from accord.logistics.errors import InvalidSignature, InvalidTransition, SigningLimitExceeded
 from accord.logistics.ledger import assert_balanced, net
 from accord.logistics.order import (
     Event,
@@ -372,14 +375,6 @@ def test_order_signatures_are_rfc_8032_ed25519_in_both_libraries() -> None:
     """An official's key is made and signs with OpenSSL (`cryptography`); `signing.verify`
     checks with libsodium (PyNaCl). A signature of either library verifies with the other,
     and one over other bytes, by another key or malformed is refused."""
-    import base64
-
-    import nacl.signing
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from accord.logistics import signing
-    from accord.logistics.errors import InvalidSignature
-
     canonical = terms().canonical()
     key = signing.new_private_key()
     by_openssl = signing.sign(key, canonical)

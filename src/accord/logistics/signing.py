@@ -68,7 +68,7 @@ def _verify_key(public_key_hex: str) -> VerifyKey:
     # libsodium (PyNaCl) verifies Ed25519 in about half the time OpenSSL takes here (72 µs
     # against 149 µs; an import of a million lines verifies thousands of signatures); both
     # implement RFC 8032, libsodium also refusing non-canonical signatures and small-order
-    # keys, which no signer of Accord's makes. Keys are made and signed with by
+    # keys, which no signer of Accord's makes. Keys are made, and orders signed, with
     # `cryptography`, whose PEM files `accord officials` reads and writes.
     return VerifyKey(bytes.fromhex(public_key_hex))
 

@@ -191,7 +191,9 @@ def _produce(preparer: Preparer, parent: int, sender: Any, receiver: Any) -> Non
         try:
             while (data := outbox.get()) is not None:
                 sender.send_bytes(data)
-        except BaseException:  # the writer closed its end (it failed, or was stopped): done
+        except BaseException:
+            # the writer closed its end (it failed, or was stopped): nobody to tell; were it
+            # still there, it would read the pipe's end as this process ending without a word
             os._exit(1)
 
     sending = threading.Thread(target=send, name="accord-import-send", daemon=True)
@@ -225,7 +227,7 @@ def _from_process(preparer: Preparer) -> Iterator[Batch]:
         while True:
             try:
                 data = receiver.recv_bytes()
-            except EOFError:
+            except (EOFError, OSError):  # the pipe's end, before a message or within one
                 raise RuntimeError(
                     "the importer's reading process ended without a word (was it killed?)"
                 ) from None
