@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-from accord.errors import BadInput
+from accord.errors import AccordError, BadInput
 from accord.logistics import ceilings
 from accord.logistics.order import (
     Document,
@@ -58,6 +58,13 @@ class _FewCollections:
 
 
 _few_collections = _FewCollections()
+
+
+class ReadingProcessLost(AccordError):
+    """The reading process of an import died (killed, out of memory) before its last word."""
+
+    code = "import-reader-lost"
+    exit_status = 1
 
 
 def _die_with_parent(parent: int) -> None:
@@ -228,8 +235,9 @@ def _from_process(preparer: Preparer) -> Iterator[Batch]:
             try:
                 data = receiver.recv_bytes()
             except (EOFError, OSError):  # the pipe's end, before a message or within one
-                raise RuntimeError(
-                    "the importer's reading process ended without a word (was it killed?)"
+                raise ReadingProcessLost(
+                    "the importer's reading process ended without a word (was it killed?); "
+                    "the orders committed before are whole: run the import again to add the rest"
                 ) from None
             message = from_wire(data)
             if isinstance(message, Batch):
