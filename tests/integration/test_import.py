@@ -479,9 +479,10 @@ def test_a_killed_reading_process_fails_the_import_and_leaves_whole_orders(
     killed: list[int] = []
 
     def kill_the_reader(_: Progress) -> None:
-        for child in multiprocessing.active_children():
-            os.kill(child.pid or 0, signal.SIGKILL)
-            killed.append(child.pid or 0)
+        for child in multiprocessing.active_children():  # the import's reading process
+            assert child.pid is not None
+            os.kill(child.pid, signal.SIGKILL)
+            killed.append(child.pid)
 
     try:
         with pytest.raises(ReadingProcessLost, match="run the import again to add the rest"):
