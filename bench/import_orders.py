@@ -133,9 +133,14 @@ def bare_sqlite(path: Path, folder: Path, rows: list[tuple[str, ...]] | None) ->
     connection.execute("COMMIT")
     seconds = time.perf_counter() - started
     connection.close()
+    remove_sqlite(db)
+    return len(source) / seconds
+
+
+def remove_sqlite(db: Path) -> None:
+    """A SQLite database's file and its WAL files."""
     for suffix in ("", "-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
-    return len(source) / seconds
 
 
 def bare_postgres(admin: str, path: Path, rows: list[tuple[str, ...]] | None) -> float:
@@ -203,12 +208,7 @@ def sqlite_books(folder: Path, label: str, signers: dict[str, Any]) -> Books:
         db = folder / f"accord-{label}-{next(numbers)}.db"
         url = f"sqlite:///{db}"
         sample_books(url, signers)
-
-        def remove() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                db.with_name(db.name + suffix).unlink(missing_ok=True)
-
-        return url, remove
+        return url, lambda: remove_sqlite(db)
 
     return fresh
 
