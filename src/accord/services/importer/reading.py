@@ -512,8 +512,7 @@ class RowReader:
             raise BadInput("order_date is missing")
         if not place:
             raise BadInput("delivery_place is missing")
-        line = self._line
-        lines = tuple([line(row, n) for n, row in enumerate(rows, start=1)])
+        lines = self._lines(rows)
         cited, contents = self._documents(documents or None, len(lines))
         request = OrderRequest(
             id=order_id,
@@ -611,26 +610,31 @@ class RowReader:
                 contents.append(content)
         return {day: tuple(docs) for day, docs in sorted(cited.items())}, tuple(contents)
 
-    def _line(self, row: Row, number: int) -> Line:
-        """The row's order line, checked as `_checked_line` checks it; a line whose category,
-        currency, unit and price were seen before on a good line needs only its own values
-        checked (anything wrong: `_checked_line` says what, in its order)."""
-        fields = row.fields
-        known = self._kinds.get(self._kind_of(fields))
-        if known is not None:
-            description = fields[self._description_at].strip()
-            try:
-                quantity = int(fields[self._quantity_at])
-            except ValueError:
-                quantity = 0
-            if quantity > 0 and description:
-                at = self._nsn_at
-                nsn = (fields[at].strip() or None) if at is not None else None
-                category, ccy, unit, price = known
-                return _new_line(
-                    Line, (number, category, description, quantity, unit, price, ccy, nsn)
-                )
-        return self._checked_line(row, number)
+    def _lines(self, rows: list[Row]) -> tuple[Line, ...]:
+        """The rows' order lines, each checked as `_checked_line` checks it; a line whose
+        category, currency, unit and price were seen before on a good line needs only its own
+        values checked (anything wrong: `_checked_line` says what, in its order). One loop
+        for the order's lines, not a call for each: the import's most repeated step."""
+        kinds, kind_of = self._kinds, self._kind_of
+        description_at, quantity_at, nsn_at = self._description_at, self._quantity_at, self._nsn_at
+        lines = []
+        for number, row in enumerate(rows, start=1):
+            fields = row.fields
+            known = kinds.get(kind_of(fields))
+            if known is not None:
+                description = fields[description_at].strip()
+                try:
+                    quantity = int(fields[quantity_at])
+                except ValueError:
+                    quantity = 0
+                if quantity > 0 and description:
+                    nsn = (fields[nsn_at].strip() or None) if nsn_at is not None else None
+                    category, ccy, unit, price = known
+                    line = (number, category, description, quantity, unit, price, ccy, nsn)
+                    lines.append(_new_line(Line, line))
+                    continue
+            lines.append(self._checked_line(row, number))
+        return tuple(lines)
 
     def _checked_line(self, row: Row, number: int) -> Line:
         fields = row.fields
