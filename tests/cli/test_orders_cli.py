@@ -226,6 +226,18 @@ def test_bad_input_exits_2_and_writes_nothing(cli: Cli, line: str, message: str)
     assert counts(cli) == before
 
 
+def test_an_argument_that_is_not_utf8_exits_2_and_writes_nothing(cli: Cli) -> None:
+    """A byte that is not UTF-8 (a terminal in Latin-1, say) reaches Python as half of a
+    surrogate pair, which no database can hold: one line naming the argument, exit 2."""
+    before = counts(cli)
+    latin1 = "cr\udce8me"  # "crème" in Latin-1 bytes, as the command receives them
+    done = cli("orders", "propose", "order.yaml", "--delivery-place", latin1, code=2)
+    assert "argument 5 ('cr\\xe8me') is not UTF-8 text at character 3" in done.stderr
+    assert counts(cli) == before
+    done = cli("orders", "list", "--search", latin1, code=2)
+    assert "argument 4 " in done.stderr
+
+
 def test_no_agreement_is_a_refusal_with_reasons(cli: Cli) -> None:
     before = counts(cli)
     done = cli(

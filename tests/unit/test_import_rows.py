@@ -391,6 +391,21 @@ def test_json_lines_rows(tmp_path: Path) -> None:
     assert rows[3].problem == "a row must be a JSON object of column names and values"
 
 
+def test_a_json_lines_row_with_half_a_surrogate_pair_is_bad(tmp_path: Path) -> None:
+    """JSON can escape half of a UTF-16 pair alone ("\\ud800"), which no UTF-8 file, database
+    or signature can hold: the row is reported, naming its order; a whole pair is a character."""
+    path = tmp_path / "orders.jsonl"
+    lone = json.dumps({**ROW, "description": "fuel \ud800"})
+    pair = json.dumps({**ROW, "order": "K-2", "description": "fuel \U0001f600"})
+    path.write_text(lone + "\n" + pair + "\n", encoding="utf-8")
+    assert "\\ud800" in lone and "\\ud83d\\ude00" in pair
+    bad, good = FileReader(path, "jsonl").rows()
+    assert bad.problem is not None and bad.problem.startswith("a \\u escape gives half of")
+    assert bad.fields[0] == "K-1"
+    assert good.problem is None
+    assert good.fields[COLUMNS.index("description")] == "fuel \U0001f600"
+
+
 def test_a_batch_crosses_between_the_processes_unchanged(tmp_path: Path) -> None:
     """What the reading process hands the writer (`to_wire`, `from_wire`) is the batch it
     made: orders only proposed, one citing a document with its bytes, one with a history,

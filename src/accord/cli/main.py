@@ -49,8 +49,25 @@ def report_error(message: str) -> None:
     sys.stderr.write(f"accord: {message}\n")
 
 
+def undecodable(argv: list[str]) -> str | None:
+    """The first argument that is not UTF-8 text, described. Python hands over the bytes it
+    cannot decode as lone surrogates, which no database, file or signature can hold."""
+    for position, argument in enumerate(argv, start=1):
+        try:
+            argument.encode()
+        except UnicodeEncodeError as exc:
+            raw = argument.encode("utf-8", "surrogateescape")
+            shown = raw.decode("utf-8", "backslashreplace")
+            return f"argument {position} ('{shown}') is not UTF-8 text at character {exc.start + 1}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
+    bad = undecodable(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        report_error(f"{bad}; accepted: arguments in UTF-8")
+        return 2
     try:
         result = command.main(args=argv, prog_name="accord", standalone_mode=False)
     except InvalidAgreementFile as exc:

@@ -210,7 +210,14 @@ class FileReader:
                 continue
             fields = [""] * len(COLUMNS)
             problem = None
-            for name, value in data.items():
+            if "\\u" in text and not _unicode(data):
+                # JSON may spell half of a UTF-16 pair alone (\ud800), which is no character:
+                # it could not be stored, hashed or signed as UTF-8
+                problem = (
+                    "a \\u escape gives half of a UTF-16 surrogate pair, not a character; "
+                    "accepted: the character itself, or both halves (\\ud83d\\ude00)"
+                )
+            for name, value in data.items() if problem is None else ():
                 at = _POSITION.get(name)
                 if at is None:
                     problem = f"unknown field {name!r}; accepted: {', '.join(COLUMNS)}"
@@ -227,13 +234,32 @@ class FileReader:
                 if problem is not None:
                     break
             if problem is not None:
-                named = fields[key] if isinstance(data.get(KEY_COLUMN), str | int) else ""
+                named = _key_text(data.get(KEY_COLUMN))
                 yield Row(number, [named if i == key else "" for i in range(len(COLUMNS))], problem)
                 continue
             yield Row(number, fields)
 
 
 _POSITION = {name: i for i, name in enumerate(COLUMNS)}
+
+
+def _unicode(data: Any) -> bool:
+    """Whether the decoded value is text that UTF-8 can hold (no lone surrogate)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _key_text(value: Any) -> str:
+    """The order key of a bad JSON row, to name its order in the report ("" if none can be
+    given)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and _unicode(value) else ""
+
+
 # a Line made from its fields' tuple as `tuple` makes it: the named tuple's own constructor
 # is Python code, and an import makes a line per row
 _new_line: Callable[[type[Line], tuple[Any, ...]], Line] = tuple.__new__
