@@ -189,6 +189,10 @@ def test_a_year_of_one_order(cli: Cli) -> None:
     assert report["orders"] == 1 and report["postings"] == 20
     page = cli.json("orders", "list", "--search", "rations", "--limit", "1", "--offset", "0")
     assert page["total"] == 1 and cli.json("orders", "list", "--offset", "1")["orders"] == []
+    assert cli("orders", "list", "--offset", "1").stdout == (
+        "no orders on this page (offset 1, 1 in all)\n"
+    )
+    assert cli("orders", "list", "--search", "caviar").stdout == "no orders\n"
 
 
 @pytest.mark.parametrize(

@@ -608,6 +608,13 @@ def list_orders(
     if as_json:
         print_json(page)
         return
+    if not page["orders"]:
+        # nothing to draw a table of: say so, and why when it is the page rather than the search
+        total = page["total"]
+        typer.echo(
+            f"no orders on this page (offset {offset}, {total} in all)" if total else "no orders"
+        )
+        return
     from rich.table import Table
 
     table = Table(title=f"orders {offset + 1}–{offset + len(page['orders'])} of {page['total']}")
