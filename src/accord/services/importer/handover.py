@@ -154,16 +154,18 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
                 number,
                 requester,
                 dt.date.fromordinal(day),
+                # most orders have no charges (no US party), documents or contents: no
+                # comprehension for them (a tenth of the writer's unpacking)
                 _Charges(
-                    tuple(Charge(*x) for x in preview),
-                    tuple(Charge(*x) for x in signing),
+                    tuple([Charge(*x) for x in preview]) if preview else (),
+                    tuple([Charge(*x) for x in signing]) if signing else (),
                     waiver,
                 ),
                 decision,
                 sha,
                 bodies,
-                tuple(Document(*d) for d in documents),
-                [Content(*x) for x in contents],
+                tuple([Document(*d) for d in documents]) if documents else (),
+                [Content(*x) for x in contents] if contents else [],
                 payload,
                 row,
                 line_rows,

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -274,9 +275,16 @@ class Group:
 
 
 def groups(rows: Iterable[Row], key_at: Callable[[], int]) -> Iterator[Group]:
+    """The rows, grouped into orders. `key_at` says where the order key is, once the first
+    row is read (a CSV file's header, which tells it, comes before)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    at = key_at()
     current: Group | None = None
-    for row in rows:
-        key = row.fields[key_at()].strip() if row.fields else ""
+    for row in chain((first,), rows):
+        key = row.fields[at].strip() if row.fields else ""
         if current is not None and key and key == current.key:
             current.rows.append(row)
             continue
