@@ -50,8 +50,8 @@ def terms_text(
     """`terms_json`, made from the order's `orders` row (ORDER_ROW, its dates ISO text) and its
     `order_lines` rows (LINE_ROW), which the reading side makes of a proposed order (its
     number "" until the writer numbers it: `unnumbered_payload`). orjson writes what
-    `canonical_json` does (compact, the same escapes, non-ASCII as it is) in a third of the
-    time; the keys are given in sorted order, as `canonical_json` sorts them."""
+    `canonical_json` does (compact, the same escapes, non-ASCII as it is) in about 60% of the
+    time of f-strings; the keys are given in sorted order, as `canonical_json` sorts them."""
     (
         oid,
         _,
