@@ -168,10 +168,23 @@ def nation_name(code: str, lang: str = "en") -> str:
     return translation.gettext(name)
 
 
+# The days a date given to Accord may name. The agreements, clocks and reports count years
+# and months back and forth from a date (a fiscal year before it, an ageing bucket a year
+# back, a settlement due 18 months on), which Python's calendar cannot do near its ends
+# (years 1 and 9999); no support under these agreements is dated outside this span.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
 def parse_date(value: str, option: str = "--on") -> dt.date:
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise BadInput(
             f"malformed date {value!r} for {option}; accepted: an ISO 8601 date YYYY-MM-DD"
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(
+            f"date {day} for {option} is out of range; accepted: {FIRST_DAY} to {LAST_DAY}"
+        )
+    return day

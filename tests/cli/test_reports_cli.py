@@ -101,6 +101,16 @@ def test_bad_input_is_one_line_and_exit_2(db: str, args: list[str], needle: str)
     assert needle in done.stderr.decode()
 
 
+@pytest.mark.parametrize("report", ["ageing", "annual"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_near_the_calendars_ends_is_refused(db: str, report: str, day: str) -> None:
+    """Ageing counts a year back and the annual report a fiscal year before: near year 1 or
+    9999 Python's calendar cannot, so such a date is one line and exit 2, not a traceback."""
+    done = accord("reports", report, "--db", db, "--as-of", day, code=2)
+    err = done.stderr.decode()
+    assert f"date {day} for --as-of is out of range; accepted: 1900-01-01 to 2999-12-31" in err
+
+
 def test_missing_database_and_tables(tmp_path: Path) -> None:
     done = accord("reports", "balances", "--db", f"sqlite:///{tmp_path / 'nope.db'}", code=2)
     assert "no database at" in done.stderr.decode()

@@ -288,6 +288,15 @@ def test_a_bad_value_is_reported_on_its_own_line(
     assert found.value.line == line and message in str(found.value)
 
 
+def test_an_order_dated_near_the_calendars_ends_is_a_bad_row() -> None:
+    """The clocks and ceilings count months and fiscal years from an order's dates, which
+    Python's calendar cannot near year 1 or 9999: such an order is reported, not imported."""
+    reader = RowReader(Layout(COLUMNS), all_nation_codes())
+    with pytest.raises(RowProblem) as found:
+        reader.read(_rows({**ROW, "order_date": "0001-01-01"}))
+    assert "date 0001-01-01 for order_date is out of range" in str(found.value)
+
+
 def test_a_json_line_digest_outlives_a_new_column_and_a_csv_header_counts() -> None:
     """What a re-run compares: a JSON-lines order's digest is of its values by name, so a
     column the format gains later (empty in the old file) leaves it as it was; a CSV order's
