@@ -299,6 +299,34 @@ def test_amount_precision_is_checked(code: str, amount: str) -> None:
         money.to_minor(amount, code)
 
 
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("10000000000000", None),  # USD 10 trillion: the most one amount may be
+        ("10000000000000.01", "too large"),
+        ("1e30", "too large"),
+        ("1e999999999", "too large"),  # would overflow the decimal context if scaled first
+        ("1e-999999999", "more decimals"),  # would round to 0 if scaled first
+    ],
+)
+def test_amounts_fit_the_books_64_bit_columns(amount: str, message: str | None) -> None:
+    """Amounts are 64-bit integers in both databases and the books add them up: one amount
+    is at most 10^15 minor units, and what could not be one is bad input, not an error."""
+    if message is None:
+        assert money.to_minor(amount, "USD") == money.MAX_MINOR
+    else:
+        with pytest.raises(BadInput, match=message):
+            money.to_minor(amount, "USD")
+
+
+def test_a_conversion_past_what_the_books_hold_is_bad_input() -> None:
+    from decimal import Decimal
+
+    assert money.convert(money.MAX_MINOR, "USD", "USD", Decimal(1)) == money.MAX_MINOR
+    with pytest.raises(BadInput, match="more than the books hold"):
+        money.convert(money.MAX_MINOR, "JPY", "USD", Decimal(1000))
+
+
 @pytest.mark.parametrize("code", ["XXX", "XAU", "US", "DOLLAR", "ABC"])
 def test_unknown_currencies_are_bad_input(code: str) -> None:
     with pytest.raises(BadInput, match="currency"):
@@ -362,6 +390,23 @@ def test_parse_order_bad_lines(line_change: dict[str, Any], message: str) -> Non
     line = {**order_file()["lines"][0], **line_change}
     with pytest.raises(BadInput, match=message):
         parse_order(order_file(lines=[line]), "id1", D)
+
+
+@pytest.mark.parametrize(
+    ("line_change", "message"),
+    [
+        ({"quantity": 10**15 + 1}, "quantity 1000000000000001 is too large"),
+        # each within bounds, their product past what one order may total
+        ({"quantity": 10**9, "unit_price": "10000000"}, "order's total .* is too large"),
+    ],
+)
+def test_terms_fit_the_books_64_bit_columns(line_change: dict[str, Any], message: str) -> None:
+    """What the books add up (quantities, an order's total in each currency) is held to
+    `money.MAX_MINOR`, so that sums of orders stay within a 64-bit column."""
+    line = {**order_file()["lines"][0], **line_change}
+    request = parse_order(order_file(lines=[line]), "id1", D)
+    with pytest.raises(BadInput, match=message):
+        request.terms("USA-2024-000001", "jpn-usa-acsa-1996", None)
 
 
 def test_every_delivery_posting_balances_per_book_and_ledger() -> None:

@@ -271,7 +271,7 @@ def test_rates_prefer_the_agreements_fixed_rate_then_daily() -> None:
     assert daily.basis == "daily" and fy.basis == "fixed"
 
 
-@pytest.mark.parametrize("bad", ["0", "-1", "abc", "inf"])
+@pytest.mark.parametrize("bad", ["0", "-1", "abc", "inf", "1e30", "1e-30", "1000000000.1"])
 def test_bad_rates(bad: str) -> None:
     with pytest.raises(BadInput):
         rates.make_rate("JPY", "USD", bad, dt.date(2024, 5, 1))

@@ -85,6 +85,14 @@ def exponent(code: str) -> int:
     return _EXPONENT_EXCEPTIONS.get(code, 2)
 
 
+# The largest amount Accord takes, in minor units: USD 10 trillion, JPY 1,000 trillion. Amounts
+# are 64-bit integers in both databases (at most about 9.2e18), and the books add orders up:
+# an order's total in a currency is held to this as well (`order.validate_terms`), so that
+# thousands of the largest orders still add up without overflowing a column or a SUM.
+MAX_MINOR = 10**15
+_MAX_DIGITS = 15  # MAX_MINOR's exponent
+
+
 def to_minor(amount: object, code: str, what: str = "amount") -> int:
     """An amount in major units (text, int or Decimal; a float via its shortest repr) as an
     integer count of minor units. More decimals than the currency has is bad input."""
@@ -99,13 +107,32 @@ def to_minor(amount: object, code: str, what: str = "amount") -> int:
     if not value.is_finite():
         raise BadInput(f"malformed {what} {amount!r}; accepted: a finite decimal number")
     places = exponent(code)
+    # its size looked at before scaling, which 1e999999999 would overflow and 1e-999999999
+    # round to nothing, and before `int` (which a number of a million digits keeps busy)
+    size = value.adjusted() + places if value else 0
+    if size > _MAX_DIGITS:
+        raise _too_large(what, amount, code)
+    if size < 0:
+        raise _too_fine(what, amount, code, places)
     scaled = value.scaleb(places)
+    if abs(scaled) > MAX_MINOR:
+        raise _too_large(what, amount, code)
     if scaled != scaled.to_integral_value():
-        raise BadInput(
-            f"{what} {amount} has more decimals than {code} allows ({places}); "
-            f"accepted: at most {places} decimal places"
-        )
+        raise _too_fine(what, amount, code, places)
     return int(scaled)
+
+
+def _too_large(what: str, amount: object, code: str) -> BadInput:
+    return BadInput(
+        f"{what} {amount} is too large; accepted: at most {plain(MAX_MINOR, code)} {code}"
+    )
+
+
+def _too_fine(what: str, amount: object, code: str, places: int) -> BadInput:
+    return BadInput(
+        f"{what} {amount} has more decimals than {code} allows ({places}); "
+        f"accepted: at most {places} decimal places"
+    )
 
 
 def to_major(minor: int, code: str) -> Decimal:
@@ -142,4 +169,10 @@ def convert(minor: int, base: str, quote: str, rate: Decimal) -> int:
     if base == quote:
         return minor
     value = Decimal(minor).scaleb(-exponent(base)) * rate
-    return int(value.scaleb(exponent(quote)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    converted = value.scaleb(exponent(quote)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    if abs(converted) > MAX_MINOR:
+        raise BadInput(
+            f"{plain(minor, base)} {base} at {rate} {quote} per {base} is more than the books "
+            f"hold; accepted: at most {plain(MAX_MINOR, quote)} {quote}"
+        )
+    return int(converted)

@@ -290,27 +290,44 @@ def validate_terms(terms: OrderTerms) -> None:
         )
     if not terms.lines:
         raise BadInput("an order needs at least one line")
-    if [line.number for line in terms.lines] != list(range(1, len(terms.lines) + 1)):
-        raise BadInput("order lines must be numbered 1, 2, 3, ... in order")
     in_kind = terms.reimbursement == "rik"
-    for line in terms.lines:  # an import checks a million lines here: no work before a fault
-        if line.quantity <= 0:
+    largest = money.MAX_MINOR
+    value = 0  # of all lines, whatever their currency: at least each currency's total
+    # an import checks a million lines here: each line's fields taken at once (a named
+    # tuple's unpacking is the interpreter's fast path, its attributes are not), and no
+    # work before a fault but the sum of the lines' values
+    for position, (number, category, description, quantity, _, price, _, nsn) in enumerate(
+        terms.lines, start=1
+    ):
+        if number != position:
+            raise BadInput("order lines must be numbered 1, 2, 3, ... in order")
+        if quantity <= 0:
             raise BadInput(
-                f"line {line.number}: quantity {line.quantity} is not positive; accepted: 1 or more"
+                f"line {number}: quantity {quantity} is not positive; accepted: 1 or more"
             )
-        if line.unit_price < 0:
-            raise BadInput(f"line {line.number}: unit price is negative; accepted: 0 or more")
-        if line.nsn is not None and not _NSN.match(line.nsn):
+        if quantity > largest:
             raise BadInput(
-                f"line {line.number}: malformed NSN {line.nsn!r}; accepted: 13 digits as "
-                "NNNN-NN-NNN-NNNN"
+                f"line {number}: quantity {quantity} is too large; accepted: at most {largest:,}"
             )
-        if not line.description.strip():
-            raise BadInput(f"line {line.number}: the description is empty")
-        if in_kind and line.category not in SUPPLY_CATEGORIES:
+        if price < 0:
+            raise BadInput(f"line {number}: unit price is negative; accepted: 0 or more")
+        value += quantity * price
+        if nsn is not None and not _NSN.match(nsn):
             raise BadInput(
-                f"line {line.number}: replacement in kind applies to supplies, not to "
-                f"'{line.category}' services; accepted for services: cash or eve"
+                f"line {number}: malformed NSN {nsn!r}; accepted: 13 digits as NNNN-NN-NNN-NNNN"
+            )
+        if not description.strip():
+            raise BadInput(f"line {number}: the description is empty")
+        if in_kind and category not in SUPPLY_CATEGORIES:
+            raise BadInput(
+                f"line {number}: replacement in kind applies to supplies, not to "
+                f"'{category}' services; accepted for services: cash or eve"
+            )
+    for code, total in terms.totals().items() if value > largest else ():
+        if total > largest:  # what the books add up must fit their columns
+            raise BadInput(
+                f"the order's total of {money.plain(total, code)} {code} is too large; accepted: "
+                f"at most {money.plain(largest, code)} {code} an order (split it)"
             )
     if terms.transaction_type == "lease" and terms.reimbursement == "rik":
         raise BadInput("a lease is paid in cash or by an exchange of equal value, not in kind")

@@ -32,6 +32,13 @@ class ExchangeRate:
         return self.valid_from <= day <= self.valid_to
 
 
+# The rates a pair of currencies may have: the widest real ones (a dollar in rials, say) are
+# near a million to one; beyond a billion to one a rate is a typing error, and a conversion
+# by it would pass the amounts the books can hold (`money.MAX_MINOR`).
+LOWEST = Decimal("1e-9")
+HIGHEST = Decimal("1e9")
+
+
 def parse_rate(value: object) -> Decimal:
     try:
         rate = Decimal(str(value).strip())
@@ -39,6 +46,10 @@ def parse_rate(value: object) -> Decimal:
         raise BadInput(f"malformed exchange rate {value!r}; accepted: a positive decimal") from None
     if not rate.is_finite() or rate <= 0:
         raise BadInput(f"malformed exchange rate {value!r}; accepted: a positive decimal")
+    if not LOWEST <= rate <= HIGHEST:
+        raise BadInput(
+            f"exchange rate {value} is out of range; accepted: from {LOWEST:f} to {HIGHEST:f}"
+        )
     return rate
 
 
