@@ -242,6 +242,44 @@ def test_an_argument_that_is_not_utf8_exits_2_and_writes_nothing(cli: Cli) -> No
     assert "argument 4 " in done.stderr
 
 
+def test_text_past_its_column_exits_2_on_both_databases(cli: Cli) -> None:
+    """PostgreSQL refuses text wider than its column and SQLite keeps it: Accord refuses it
+    first, naming the field and its limit, so that both take the same input."""
+    name = "n" * 201
+    done = cli(
+        "officials",
+        "add",
+        "--id",
+        "x",
+        "--name",
+        name,
+        "--nation",
+        "USA",
+        "--limit",
+        "USD:5",
+        code=2,
+    )
+    assert "the official's name is 201 characters long; accepted: at most 200" in done.stderr
+    done = cli(
+        "ledger",
+        "rates",
+        "add",
+        "--base",
+        "JPY",
+        "--quote",
+        "USD",
+        "--rate",
+        "0.0067",
+        "--on",
+        "2024-05-01",
+        "--source",
+        "s" * 301,
+        code=2,
+    )
+    assert "the rate's source is 301 characters long; accepted: at most 300" in done.stderr
+    assert "x" not in {o["id"] for o in cli.json("officials", "list")}
+
+
 def test_no_agreement_is_a_refusal_with_reasons(cli: Cli) -> None:
     before = counts(cli)
     done = cli(

@@ -393,6 +393,30 @@ def test_parse_order_bad_lines(line_change: dict[str, Any], message: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"delivery_place": "p" * 301},
+            "delivery_place is 301 characters long; accepted: at most 300",
+        ),
+        ({"supplier": {"nation": "JPN", "unit": "JGSDF\x00"}}, "unit contains a NUL character"),
+        ({"lines": [{"description": "d" * 501}]}, "line 1: the description is 501 characters"),
+    ],
+)
+def test_free_text_fits_its_column_in_both_databases(change: dict[str, Any], message: str) -> None:
+    """PostgreSQL refuses text longer than its column, or with NUL, and SQLite stores it: the
+    domain refuses it first, so that both databases take the same orders."""
+    data = order_file(**{k: v for k, v in change.items() if k != "lines"})
+    if "lines" in change:
+        data["lines"] = [{**data["lines"][0], **change["lines"][0]}]
+    request = parse_order(data, "id1", D)
+    with pytest.raises(BadInput, match=message):
+        request.terms("USA-2024-000001", "jpn-usa-acsa-1996", None)
+    fits = order_file(delivery_place="p" * 300)
+    assert parse_order(fits, "id1", D).terms("n", "a", None).delivery_place == "p" * 300
+
+
+@pytest.mark.parametrize(
     ("line_change", "message"),
     [
         ({"quantity": 10**15 + 1}, "quantity 1000000000000001 is too large"),

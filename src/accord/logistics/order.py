@@ -46,6 +46,14 @@ from accord.logistics.ledger import (
     reversal,
     transfer,
 )
+from accord.logistics.text import (
+    AGREEMENT_CHARS,
+    DESCRIPTION_CHARS,
+    DOCUMENT_NAME_CHARS,
+    PLACE_CHARS,
+    UNIT_CHARS,
+    check_text,
+)
 
 TRANSACTION_TYPES = ("sale", "loan", "lease", "service")
 REIMBURSEMENTS = ("cash", "rik", "eve")
@@ -290,6 +298,12 @@ def validate_terms(terms: OrderTerms) -> None:
         )
     if not terms.lines:
         raise BadInput("an order needs at least one line")
+    check_text(terms.requester.unit, "the requester's unit", UNIT_CHARS)
+    check_text(terms.supplier.unit, "the supplier's unit", UNIT_CHARS)
+    check_text(terms.delivery_place, "delivery_place", PLACE_CHARS)
+    check_text(terms.agreement, "agreement", AGREEMENT_CHARS)
+    if terms.arrangement is not None:
+        check_text(terms.arrangement, "arrangement", AGREEMENT_CHARS)
     in_kind = terms.reimbursement == "rik"
     largest = money.MAX_MINOR
     value = 0  # of all lines, whatever their currency: at least each currency's total
@@ -318,6 +332,8 @@ def validate_terms(terms: OrderTerms) -> None:
             )
         if not description.strip():
             raise BadInput(f"line {number}: the description is empty")
+        if len(description) > DESCRIPTION_CHARS or "\x00" in description:
+            check_text(description, f"line {number}: the description", DESCRIPTION_CHARS)
         if in_kind and category not in SUPPLY_CATEGORIES:
             raise BadInput(
                 f"line {number}: replacement in kind applies to supplies, not to "
@@ -342,6 +358,7 @@ def validate_terms(terms: OrderTerms) -> None:
 
 
 def validate_document(doc: Document, line_count: int) -> None:
+    check_text(doc.name, f"the name of document {doc.name[:40]!r}", DOCUMENT_NAME_CHARS)
     if not _SHA256.match(doc.sha256):
         raise BadInput(
             f"document {doc.name!r}: malformed SHA-256 {doc.sha256!r}; accepted: 64 lower-case hex digits"

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from accord.errors import BadInput
 from accord.logistics import money
+from accord.logistics.text import AGREEMENT_CHARS, SOURCE_CHARS, check_text
 
 BASES = ("daily", "fixed")
 
@@ -68,6 +69,10 @@ def make_rate(
     end = valid_to or valid_from
     if end < valid_from:
         raise BadInput(f"rate period ends ({end}) before it starts ({valid_from})")
+    if source is not None:
+        check_text(source, "the rate's source", SOURCE_CHARS)
+    if agreement is not None:
+        check_text(agreement, "the rate's agreement", AGREEMENT_CHARS)
     return ExchangeRate(
         base_code,
         quote_code,

@@ -27,6 +27,13 @@ from sqlalchemy import (
 )
 
 from accord.logistics.ledger import PAYABLE_KINDS, RECEIVABLE_KINDS
+from accord.logistics.text import (
+    AGREEMENT_CHARS,
+    DESCRIPTION_CHARS,
+    DOCUMENT_NAME_CHARS,
+    PLACE_CHARS,
+    UNIT_CHARS,
+)
 from accord.store.metadata import metadata
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -55,19 +62,19 @@ orders = Table(
     Column("number", String(64), nullable=False, unique=True),
     Column("issuing_nation", Nation, nullable=False),
     Column("year", Integer, nullable=False),
-    Column("agreement", String(100), nullable=False),
-    Column("arrangement", String(100), nullable=True),
+    Column("agreement", String(AGREEMENT_CHARS), nullable=False),
+    Column("arrangement", String(AGREEMENT_CHARS), nullable=True),
     Column("requester", Nation, nullable=False),
-    Column("requester_unit", String(200), nullable=False),
+    Column("requester_unit", String(UNIT_CHARS), nullable=False),
     Column("supplier", Nation, nullable=False),
-    Column("supplier_unit", String(200), nullable=False),
+    Column("supplier_unit", String(UNIT_CHARS), nullable=False),
     Column("situation", String(40), nullable=False),
     Column("transaction_type", String(10), nullable=False),
     Column("reimbursement", String(4), nullable=False),
     Column("order_date", Date, nullable=False),
     Column("date_required", Date, nullable=False),
     Column("return_by", Date, nullable=True),
-    Column("delivery_place", String(300), nullable=False),
+    Column("delivery_place", String(PLACE_CHARS), nullable=False),
     Column("status", String(12), nullable=False),
     Column("version", Integer, nullable=False),
     Column("totals", Text, nullable=False),  # JSON {currency: minor units}
@@ -103,7 +110,7 @@ order_lines = Table(
     Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
     Column("line", Integer, primary_key=True),
     Column("category", String(40), nullable=False),
-    Column("description", String(500), nullable=False),
+    Column("description", String(DESCRIPTION_CHARS), nullable=False),
     Column("nsn", String(16), nullable=True),
     Column("quantity", BigInteger, nullable=False),
     Column("unit", String(2), nullable=False),
@@ -122,7 +129,7 @@ order_documents = Table(
     Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
     Column("event_id", Id, nullable=False),
     Column("line", Integer, nullable=True),
-    Column("name", String(300), nullable=False),
+    Column("name", String(DOCUMENT_NAME_CHARS), nullable=False),
     Column("sha256", String(64), nullable=False),
     Index("ix_order_documents_order_id", "order_id"),
 )

@@ -39,6 +39,7 @@ from accord.logistics.order import (
     validate_document,
 )
 from accord.logistics.order_input import OrderRequest
+from accord.logistics.text import NAME_CHARS, check_text
 from accord.services import document_store, ids
 from accord.services.agreement_check import AgreementCheck
 from accord.services.repositories import LogisticsStore, Official, dumps, outstanding_json
@@ -178,6 +179,9 @@ class Books:
         for ccy, limit in limits.items():
             if limit < 0:
                 raise BadInput(f"signing limit in {ccy} is negative")
+        check_text(name, "the official's name", NAME_CHARS)
+        if title is not None:
+            check_text(title, "the official's title", NAME_CHARS)
         official = Official(
             official_id,
             name,

@@ -206,6 +206,9 @@ class FileReader:
             except json.JSONDecodeError as exc:
                 yield Row(number, [], f"malformed JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except ValueError:  # Python reads no integer of more than 4,300 digits
+                yield Row(number, [], "malformed JSON: a number too long to be read")
+                continue
             if not isinstance(data, dict):
                 yield Row(number, [], "a row must be a JSON object of column names and values")
                 continue
