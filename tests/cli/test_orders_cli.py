@@ -280,6 +280,21 @@ def test_text_past_its_column_exits_2_on_both_databases(cli: Cli) -> None:
     assert "x" not in {o["id"] for o in cli.json("officials", "list")}
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("deep.yaml", b"[" * 100_000, "nested too deeply to be an order file"),
+        ("deep.json", b"[" * 100_000, "nested too deeply to be an order file"),
+        ("latin1.yaml", "delivery_place: cr\u00e8me".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
+def test_an_order_file_it_cannot_read_exits_2(
+    cli: Cli, name: str, content: bytes, message: str
+) -> None:
+    (cli.tmp / name).write_bytes(content)
+    assert message in cli("orders", "propose", name, code=2).stderr
+
+
 def test_no_agreement_is_a_refusal_with_reasons(cli: Cli) -> None:
     before = counts(cli)
     done = cli(

@@ -416,13 +416,23 @@ def test_a_json_lines_row_with_half_a_surrogate_pair_is_bad(tmp_path: Path) -> N
     assert good.fields[COLUMNS.index("description")] == "fuel \U0001f600"
 
 
-def test_a_json_lines_row_with_a_number_python_cannot_read_is_bad(tmp_path: Path) -> None:
-    """Python reads no integer of more than 4,300 digits (a guard against slow parsing): such
-    a row is reported like any malformed JSON, and the rows after it are read."""
+def test_a_json_lines_row_python_cannot_read_is_bad(tmp_path: Path) -> None:
+    """Python reads no integer of more than 4,300 digits (a guard against slow parsing) and no
+    nesting past its stack: such a row is reported like any malformed JSON, and the rows after
+    it are read."""
     path = tmp_path / "orders.jsonl"
-    path.write_text('{"order": "K-1", "quantity": ' + "9" * 5000 + "}\n" + json.dumps(ROW) + "\n")
-    bad, good = FileReader(path, "jsonl").rows()
-    assert bad.problem == "malformed JSON: a number too long to be read"
+    path.write_text(
+        '{"order": "K-1", "quantity": '
+        + "9" * 5000
+        + "}\n"
+        + "[" * 100_000
+        + "\n"
+        + json.dumps(ROW)
+        + "\n"
+    )
+    long, deep, good = FileReader(path, "jsonl").rows()
+    assert long.problem == "malformed JSON: a number too long to be read"
+    assert deep.problem == "malformed JSON: nested too deeply to be a row"
     assert good.problem is None
 
 

@@ -143,6 +143,8 @@ MALFORMED = [
     ("<x/>", "root element"),
     ('{"ConfidentialityLabel": {}}', "has no ConfidentialityInformation"),
     ("{not json", "not valid JSON"),
+    ('{"a": ' * 100_000, "nested too deeply"),  # past Python's stack, not a RecursionError
+    ('{"a": ' + "9" * 5000 + "}", "a number too long"),  # past Python's 4,300 digits
     (labels.to_json(korean_secret()).replace('"KOR-II"', '"SECRET"'), "not in policy"),
     (
         labels.to_json(korean_secret()).replace("ROK Military Secret Protection Act", "NATO"),
@@ -256,6 +258,7 @@ def test_a_swapped_public_key_with_the_old_key_id_fails() -> None:
 
 BINDING_MALFORMED = [
     ("{", "not valid JSON"),
+    ("[" * 100_000, "nested too deeply"),
     ('{"BindingInformation": {}}', "has no MetadataBinding"),
     ("<nope/>", "root element"),
 ]

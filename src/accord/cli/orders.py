@@ -169,12 +169,18 @@ def _money(minor: int, ccy: str) -> str:
 def _load_file(path: Path) -> Any:
     if not path.is_file():
         raise BadInput(f"no order file {str(path)!r}")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    nested = BadInput(f"{path}: nested too deeply to be an order file")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadInput(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
+        except RecursionError:
+            raise nested from None
     import yaml
 
     try:
@@ -183,6 +189,8 @@ def _load_file(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise BadInput(f"{where}: malformed YAML") from None
+    except RecursionError:
+        raise nested from None
 
 
 def parse_line_option(value: str, number: int) -> dict[str, Any]:

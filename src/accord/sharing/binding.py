@@ -237,6 +237,10 @@ def from_json(text: str) -> Binding:
         raise MalformedBinding(
             f"malformed binding: not valid JSON: {exc.msg} at line {exc.lineno}"
         ) from None
+    except (RecursionError, ValueError):  # nested past Python's stack; a number too long
+        raise MalformedBinding(
+            "malformed binding: JSON nested too deeply or a number too long"
+        ) from None
     info = _get(data, "BindingInformation", "the document")
     bound = _get(info, "MetadataBinding", "BindingInformation")
     ref = _get(bound, "DataReference", "MetadataBinding")

@@ -289,6 +289,10 @@ def from_json(text: str) -> Label:
         raise MalformedLabel(
             f"malformed label: not valid JSON: {exc.msg} at line {exc.lineno}"
         ) from None
+    except (RecursionError, ValueError):  # nested past Python's stack; a number too long
+        raise MalformedLabel(
+            "malformed label: JSON nested too deeply or a number too long"
+        ) from None
     return from_dict(data)
 
 

@@ -209,6 +209,9 @@ class FileReader:
             except ValueError:  # Python reads no integer of more than 4,300 digits
                 yield Row(number, [], "malformed JSON: a number too long to be read")
                 continue
+            except RecursionError:
+                yield Row(number, [], "malformed JSON: nested too deeply to be a row")
+                continue
             if not isinstance(data, dict):
                 yield Row(number, [], "a row must be a JSON object of column names and values")
                 continue
