@@ -90,7 +90,7 @@ def exponent(code: str) -> int:
 # an order's total in a currency is held to this as well (`order.validate_terms`), so that
 # thousands of the largest orders still add up without overflowing a column or a SUM.
 MAX_MINOR = 10**15
-_MAX_DIGITS = 15  # MAX_MINOR's exponent
+_MAX_DIGITS = len(str(MAX_MINOR)) - 1  # its exponent: a larger amount has more digits
 
 
 def to_minor(amount: object, code: str, what: str = "amount") -> int:

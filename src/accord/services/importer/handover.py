@@ -155,7 +155,7 @@ def from_wire(data: bytes) -> Batch | tuple[str, str]:
                 requester,
                 dt.date.fromordinal(day),
                 # most orders have no charges (no US party), documents or contents: no
-                # comprehension for them (a tenth of the writer's unpacking)
+                # comprehension for them (a fifth of the objects' making in `from_wire`)
                 _Charges(
                     tuple([Charge(*x) for x in preview]) if preview else (),
                     tuple([Charge(*x) for x in signing]) if signing else (),
