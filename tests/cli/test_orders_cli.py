@@ -195,6 +195,19 @@ def test_a_year_of_one_order(cli: Cli) -> None:
     assert cli("orders", "list", "--search", "caviar").stdout == "no orders\n"
 
 
+def test_tables_written_to_a_pipe_keep_their_rows_whole(cli: Cli) -> None:
+    """Printed to a file or a pipe (no terminal, no COLUMNS), a table is as wide as its rows,
+    not folded to 80 columns with order numbers cut short; each currency with its own
+    decimals (yen have none)."""
+    cli.env.pop("COLUMNS")
+    cli("orders", "propose", "order.yaml", "--on", "2024-05-01")
+    listed = cli("orders", "list").stdout
+    assert "USA-2024-000001" in listed and "$23,250.00" in listed and "…" not in listed
+    officials = cli("officials", "list").stdout
+    assert "¥5,000,000," in officials and "¥5,000,000.00" not in officials
+    assert "$1,000,000.00" in officials and "…" not in officials
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

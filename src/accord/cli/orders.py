@@ -629,8 +629,11 @@ def list_orders(
     for column in ("number", "status", "from", "to", "type", "total", "outstanding", "due"):
         table.add_column(column)
     for o in page["orders"]:
-        owed = ", ".join(_money(a, c) for c, a in o["outstanding"]["money"].items())
-        owed += "".join(f" {q} {c}" for c, q in o["outstanding"]["in_kind"].items())
+        outstanding = o["outstanding"]
+        owed = ", ".join(
+            [_money(a, c) for c, a in outstanding["money"].items()]
+            + [f"{q:,} {c}" for c, q in outstanding["in_kind"].items()]
+        )
         due = o["settlement_due"] or o["return_by"] or ""
         table.add_row(
             o["number"],

@@ -106,9 +106,10 @@ def _run(
             charts=graphic,
         )
     if chosen == "table" and output is None:
+        from accord.cli.output import console
         from accord.reports.formats import print_table
 
-        print_table(report, language)
+        print_table(report, language, console())
         return
     data: bytes
     if chosen == "table":

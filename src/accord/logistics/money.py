@@ -146,17 +146,15 @@ def plain(minor: int, code: str) -> str:
 
 
 def display(minor: int, code: str, locale: str = "en_US") -> str:
-    """A person's view of the amount (Babel, CLDR): `$12.34`, `¥1,234`, `₩1,234`."""
-    try:
-        from babel.numbers import format_currency
-    except ImportError:  # pragma: no cover - Babel is a dependency; keep output working anyway
-        return f"{code} {plain(minor, code)}"
+    """A person's view of the amount (Babel, CLDR): `$12.34`, `¥1,234`, `₩1,234`: the
+    currency's own decimals, and never a minor unit rounded away."""
+    from babel.numbers import format_currency
+
     return str(
         format_currency(
             to_major(minor, code),
             code,
             locale=locale,
-            currency_digits=False,
             format_type="standard",
             decimal_quantization=False,
         )

@@ -61,10 +61,8 @@ def commodity(amount: int, ledger: str) -> str:
 
 
 def currency(minor: int, code: str, lang: str) -> str:
-    """`$1,250.00`, `¥200,000`, `₩1,234` (Babel, CLDR; the currency's own decimals)."""
-    from babel.numbers import format_currency
-
-    return str(format_currency(money.to_major(minor, code), code, locale=labels.LOCALES[lang]))
+    """`$1,250.00`, `¥200,000`, `₩1,234` in the report's language (`money.display`)."""
+    return money.display(minor, code, labels.LOCALES[lang])
 
 
 def missing(column: Column, row: dict[str, Any], lang: str) -> str:
