@@ -115,6 +115,17 @@ def test_only_valid_transitions(status_events: list[Event], command_event: Event
         order.apply(command_event)
 
 
+def test_a_refused_transition_names_the_states_it_needs_in_the_order_of_life() -> None:
+    order = Order(terms())
+    order.apply(ev("created", 0, terms=terms().as_json()))
+    order.apply(ev("proposed", 0, decision=DECISION))
+    with pytest.raises(
+        InvalidTransition,
+        match="it is proposed; deliver applies to orders that are signed, delivered$",
+    ):
+        order.require("deliver")
+
+
 def test_cash_lifecycle_postings_balance_and_clear() -> None:
     order = signed()
     p1 = order.apply(ev("delivered", 2, quantities={"1": 40}))

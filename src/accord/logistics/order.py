@@ -565,7 +565,7 @@ class Order:
 
     def require(self, command: str) -> None:
         if self.status not in ALLOWED[command]:
-            allowed = ", ".join(sorted(ALLOWED[command]))
+            allowed = ", ".join(s.value for s in Status if s in ALLOWED[command])  # in life order
             raise InvalidTransition(
                 f"cannot {command} order {self.terms.number}: it is {self.status.value}; "
                 f"{command} applies to orders that are {allowed}"
