@@ -70,7 +70,7 @@ def test_each_bad_row_is_one_line_and_the_good_orders_go_in(cli: Cli, tmp_path: 
             + "; order not imported",
             f"{path}:7: order EX-5: refused: the agreements do not allow JPN to supply KOR in "
             "'exercise' on 2015-04-13: 'fuel': no-agreement: No agreement between JPN and KOR "
-            "covers logistic support on 2015-04-13.; order not imported",
+            "covers logistic support on 2015-04-13; order not imported",
         ]
     )
     assert "imported 3 orders (4 lines) from 6 rows" in done.stdout

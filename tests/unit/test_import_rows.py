@@ -501,3 +501,15 @@ def test_a_date_is_set_in_a_decision_without_trying_it_only_where_it_reads_back(
     dates = _dates_beside(template)
     if dates is not None and iso not in dates:
         assert template.replace(ON, iso).replace(iso, ON) == template
+
+
+def test_a_bad_rows_reason_and_its_order_read_as_one_sentence() -> None:
+    from accord.services.importer.preparing import order_not_imported
+
+    assert order_not_imported("no agreement covers it on 2015-04-13.") == (
+        "no agreement covers it on 2015-04-13; order not imported"
+    )
+    # an abbreviation keeps its full stop
+    assert order_not_imported("over the ceiling of 10 U.S.C.") == (
+        "over the ceiling of 10 U.S.C.; order not imported"
+    )

@@ -121,7 +121,7 @@ def test_a_refused_transition_names_the_states_it_needs_in_the_order_of_life() -
     order.apply(ev("proposed", 0, decision=DECISION))
     with pytest.raises(
         InvalidTransition,
-        match="it is proposed; deliver applies to orders that are signed, delivered$",
+        match=r"it is proposed; deliver applies to orders that are signed, delivered$",
     ):
         order.require("deliver")
 

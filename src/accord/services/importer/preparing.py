@@ -4,6 +4,7 @@ ceilings and, when only proposed, made into the rows the writer inserts (`Prepar
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +192,7 @@ class Preparer:
             unreadable = [row for row in group.rows if row.problem is not None]
             if unreadable:
                 for row in unreadable:
-                    batch.bad.append(BadRow(row.line, group.key, f"{row.problem}{NOT_IMPORTED}"))
+                    batch.bad.append(BadRow(row.line, group.key, order_not_imported(row.problem)))
                 batch.not_imported += 1
                 continue
             if rows is None or rows.layout is not reader.layout:
@@ -199,7 +200,7 @@ class Preparer:
             try:
                 prepared = self.prepare(rows.read(group))
             except RowProblem as exc:
-                prepared = BadRow(exc.line, group.key, f"{exc}{NOT_IMPORTED}")
+                prepared = BadRow(exc.line, group.key, order_not_imported(exc))
             if isinstance(prepared, BadRow):
                 batch.bad.append(prepared)
                 batch.not_imported += 1
@@ -262,7 +263,7 @@ class Preparer:
             r.agreement,
         )
         if decided.body is None:
-            return BadRow(at, candidate.key, f"{decided.refusal}{NOT_IMPORTED}")
+            return BadRow(at, candidate.key, order_not_imported(decided.refusal))
         try:
             agreement, arrangement = agreement_of(self.decisions.implements, r, decided.agreement)
             terms = r.terms(r.number or "", agreement, arrangement)  # checks the terms
@@ -277,7 +278,7 @@ class Preparer:
                     )
         except BadInput as exc:
             return BadRow(
-                _line_of(str(exc), candidate.lines), candidate.key, f"{exc}{NOT_IMPORTED}"
+                _line_of(str(exc), candidate.lines), candidate.key, order_not_imported(exc)
             )
         prepared = Prepared(
             candidate.key,
@@ -311,5 +312,11 @@ class Preparer:
         return prepared
 
 
-NOT_IMPORTED = "; order not imported"
+def order_not_imported(reason: object) -> str:
+    """A bad row's reason, and what became of its order: one sentence, so the reason's
+    closing full stop is left out (not an abbreviation's, as in "10 U.S.C.")."""
+    return _FULL_STOP.sub("", str(reason)) + "; order not imported"
+
+
+_FULL_STOP = re.compile(r"(?<=[a-z0-9)\]])\.$")
 _RAMP = 16  # the first and last batches of an overlapped import: batch_size / _RAMP orders

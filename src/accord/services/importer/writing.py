@@ -25,7 +25,7 @@ from accord.logistics.order import (
 )
 from accord.services import account_months, decision_store, document_store
 from accord.services.importer.columns import _IN_CHUNK, COMMAND, event_id_for, idempotency_key
-from accord.services.importer.preparing import NOT_IMPORTED, Prepared
+from accord.services.importer.preparing import Prepared, order_not_imported
 from accord.services.importer.reading import BadRow, RowProblem, _line_of
 from accord.services.importer.rows import (
     audit_bytes,
@@ -75,7 +75,7 @@ class _BatchWriter:
             self.c.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
     def refuse(self, p: Prepared, line: int, reason: str) -> None:
-        self._bad(BadRow(line, p.key, f"{reason}{NOT_IMPORTED}"))
+        self._bad(BadRow(line, p.key, order_not_imported(reason)))
         self.result.orders_not_imported += 1
 
     def _chunks(self, values: Sequence[str]) -> Iterator[Sequence[str]]:
