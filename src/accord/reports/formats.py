@@ -190,12 +190,10 @@ def _csv_cells(section: Section, row: dict[str, Any], keys: list[str]) -> list[s
 # ---------------------------------------------------------------------- Rich
 
 
-def print_table(report: Report, lang: str = "en", console: Any = None) -> None:
-    from rich.console import Console
+def print_table(report: Report, lang: str, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = console or Console(highlight=False, soft_wrap=False)
     console.print(Text(title(report, lang), style="bold"), Text(subtitle(report, lang)))
     for section in report.sections:
         table = Table(
